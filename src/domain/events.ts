@@ -1,0 +1,227 @@
+import { LIMITS } from './limits.js';
+
+/**
+ * Normalized stream events: what every source (TikTok, a replay) produces and the only
+ * input the stats rules see. The wire form is the replay format of DESIGN.md.
+ */
+
+export interface StreamUser {
+  /** TikTok's numeric user id: stable, the key for everything per viewer. */
+  id: string;
+  /** The @handle (may change). */
+  handle: string;
+  nickname: string;
+}
+
+interface Timed {
+  /** Milliseconds since 1970. */
+  at: number;
+}
+
+interface FromViewer extends Timed {
+  /** TikTok's message id: the same message sent again is counted once. */
+  msgId: string;
+  user: StreamUser;
+}
+
+export interface ConnectedEvent extends Timed {
+  type: 'connected';
+  streamer: string;
+  streamerId: string;
+  roomId: string;
+}
+export interface ViewersEvent extends Timed {
+  type: 'viewers';
+  count: number;
+}
+export interface LikeEvent extends FromViewer {
+  type: 'like';
+  /** Likes in this batch. */
+  count: number;
+  /** The room's like total, when TikTok sent it. */
+  roomTotal?: number;
+}
+export interface GiftEvent extends FromViewer {
+  type: 'gift';
+  giftId: number;
+  giftName: string;
+  /** Diamond (coin) value of one item. */
+  diamonds: number;
+  repeatCount: number;
+  /** TikTok gift type 1: sent on every tick of a combo, counted at its end. */
+  streakable: boolean;
+  repeatEnd: boolean;
+  groupId?: string;
+}
+export interface FollowEvent extends FromViewer {
+  type: 'follow';
+}
+export interface ShareEvent extends FromViewer {
+  type: 'share';
+}
+export interface ChatEvent extends FromViewer {
+  type: 'chat';
+  text: string;
+}
+export interface JoinEvent extends FromViewer {
+  type: 'join';
+}
+export interface StreamEndEvent extends Timed {
+  type: 'streamEnd';
+  reason: string;
+}
+
+export type StreamEvent =
+  | ConnectedEvent
+  | ViewersEvent
+  | LikeEvent
+  | GiftEvent
+  | FollowEvent
+  | ShareEvent
+  | ChatEvent
+  | JoinEvent
+  | StreamEndEvent;
+export type StreamEventType = StreamEvent['type'];
+/** Events that happen inside a broadcast (everything but the `connected` header). */
+export type BroadcastEvent = Exclude<StreamEvent, ConnectedEvent>;
+
+/** Why a value is not a valid event. Returned, not thrown: bad lines are routine input. */
+export class InvalidEvent {
+  constructor(readonly error: string) {}
+}
+
+// Validation ----------------------------------------------------------------------------
+// A table of field checks per event type. Hand-written rather than a schema library: it
+// runs for every event of million-event replays and returns the input object itself.
+
+type Check = (value: unknown) => string | undefined;
+
+const integer =
+  (min: number, max: number): Check =>
+  (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
+      ? undefined
+      : `must be a whole number from ${min} to ${max}`;
+
+const text =
+  (min: number, max: number): Check =>
+  (v) =>
+    typeof v === 'string' && v.length >= min && v.length <= max
+      ? undefined
+      : min > 0
+        ? `must be a non-empty string of at most ${max} characters`
+        : `must be a string of at most ${max} characters`;
+
+const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be true or false');
+
+const optional =
+  (check: Check): Check =>
+  (v) =>
+    v === undefined ? undefined : check(v);
+
+const time: Check = (v) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= LIMITS.minTime && v <= LIMITS.maxTime
+    ? undefined
+    : 'must be a time in milliseconds since 1970';
+
+const id = text(1, LIMITS.idLength);
+
+type Fields = readonly (readonly [string, Check])[];
+
+const USER_FIELDS: Fields = [
+  ['id', id],
+  ['handle', text(0, LIMITS.handleLength)],
+  ['nickname', text(0, LIMITS.nicknameLength)],
+];
+
+const user: Check = (v) => {
+  if (!isRecord(v)) return 'must be an object {id, handle, nickname}';
+  for (const [key, check] of USER_FIELDS) {
+    const error = check(v[key]);
+    if (error) return `.${key} ${error}`;
+  }
+  return undefined;
+};
+
+const MESSAGE: Fields = [
+  ['at', time],
+  ['msgId', id],
+  ['user', user],
+];
+
+const FIELDS: Record<StreamEventType, Fields> = {
+  connected: [
+    ['at', time],
+    ['streamer', text(1, LIMITS.handleLength)],
+    ['streamerId', text(0, LIMITS.idLength)],
+    ['roomId', id],
+  ],
+  viewers: [
+    ['at', time],
+    ['count', integer(0, LIMITS.maxViewers)],
+  ],
+  like: [
+    ...MESSAGE,
+    ['count', integer(0, LIMITS.maxLikeBatch)],
+    ['roomTotal', optional(integer(0, LIMITS.maxRoomLikes))],
+  ],
+  gift: [
+    ...MESSAGE,
+    ['giftId', integer(0, LIMITS.maxGiftId)],
+    ['giftName', text(0, LIMITS.giftNameLength)],
+    ['diamonds', integer(0, LIMITS.maxDiamondsPerItem)],
+    ['repeatCount', integer(1, LIMITS.maxRepeatCount)],
+    ['streakable', boolean],
+    ['repeatEnd', boolean],
+    ['groupId', optional(text(0, LIMITS.idLength))],
+  ],
+  follow: MESSAGE,
+  share: MESSAGE,
+  chat: [...MESSAGE, ['text', text(0, LIMITS.chatLength)]],
+  join: MESSAGE,
+  streamEnd: [
+    ['at', time],
+    ['reason', text(0, LIMITS.reasonLength)],
+  ],
+};
+
+export const EVENT_TYPES = Object.keys(FIELDS) as StreamEventType[];
+
+/**
+ * Checks a decoded value against the event's fields; the error names the first offending
+ * field ("gift.repeatCount: must be a whole number from 1 to 100000"). Unknown fields are
+ * ignored. On success the value itself is returned, typed.
+ */
+export function validateEvent(value: unknown): StreamEvent | InvalidEvent {
+  if (!isRecord(value)) return new InvalidEvent('an event must be a JSON object');
+  const type = value['type'];
+  if (typeof type !== 'string') return new InvalidEvent('an event needs a "type"');
+  const fields = Object.hasOwn(FIELDS, type) ? FIELDS[type as StreamEventType] : undefined;
+  if (!fields) return new InvalidEvent(`unknown event type "${type.slice(0, 40)}"`);
+  for (const [key, check] of fields) {
+    const error = check(value[key]);
+    if (error)
+      return new InvalidEvent(`${type}.${key}${error.startsWith('.') ? '' : ': '}${error}`);
+  }
+  return value as unknown as StreamEvent;
+}
+
+/** Parses one NDJSON line into a validated event. */
+export function parseEventLine(line: string): StreamEvent | InvalidEvent {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return new InvalidEvent('not valid JSON');
+  }
+  return validateEvent(value);
+}
+
+export function isGiftEvent(value: unknown): value is GiftEvent {
+  const result = validateEvent(value);
+  return !(result instanceof InvalidEvent) && result.type === 'gift';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

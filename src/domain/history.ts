@@ -1,0 +1,64 @@
+import type { StreakRecord } from './gift-streaks.js';
+import type { StreamStats } from './stats.js';
+
+/** The saved current stats and which broadcast they belong to. */
+export interface SavedCurrent {
+  stats: StreamStats;
+  peakViewers: number;
+  streamer: string | null;
+  streamerId: string | null;
+  roomId: string | null;
+  /** The history entry these stats are being counted into; null after a reset. */
+  sessionId: number | null;
+  /** ISO 8601, or null when the row was never written with a time. */
+  updatedAt: string | null;
+}
+
+/** Identifies the broadcast the current stats are counted for. */
+export interface BroadcastLink {
+  sessionId: number;
+  streamer: string;
+  streamerId: string;
+  roomId: string;
+}
+
+export interface SessionRecord {
+  id: number;
+  streamer: string;
+  streamerId: string;
+  roomId: string;
+  startedAt: number;
+  endedAt: number | null;
+  endReason: string | null;
+  stats: StreamStats;
+  peakViewers: number;
+  updatedAt: number;
+}
+
+export interface SessionPoint extends StreamStats {
+  t: number;
+}
+
+export interface ViewerTotals {
+  userId: string;
+  handle: string;
+  nickname: string;
+  coins: number;
+  gifts: number;
+  likes: number;
+  comments: number;
+  shares: number;
+  follows: number;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export const LEADERBOARD_METRICS = ['coins', 'likes', 'comments', 'shares'] as const;
+export type LeaderboardMetric = (typeof LEADERBOARD_METRICS)[number];
+
+/** What the de-duplication and follower rules remember about one broadcast (room). */
+export interface RoomMemory {
+  followers: string[];
+  messageIds: string[];
+  streaks: StreakRecord[];
+}

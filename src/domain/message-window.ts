@@ -1,0 +1,67 @@
+/**
+ * The message ids counted recently, so that an event TikTok sends again (after a
+ * reconnect, or to a restarted livetally while the broadcast goes on) is not counted twice.
+ *
+ * Bounded by count, not time: TikTok only re-sends its most recent messages, so the window
+ * only has to reach back that far, and memory stays flat however long the LIVE runs.
+ * Ids added since the last `drainNew()` are handed to storage so the window survives a
+ * restart.
+ */
+/** Ids remembered per broadcast. TikTok re-sends one batch of recent messages, far fewer. */
+export const MESSAGE_WINDOW_CAPACITY = 20_000;
+
+export class MessageWindow {
+  private readonly ids = new Set<string>();
+  private readonly order: (string | undefined)[];
+  private head = 0;
+  private pending: string[] = [];
+
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be ≥ 1');
+    this.order = new Array<string | undefined>(capacity);
+  }
+
+  get size(): number {
+    return this.ids.size;
+  }
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  /** Records `id`; returns false when it was already there (a duplicate). */
+  add(id: string): boolean {
+    const before = this.ids.size;
+    this.ids.add(id); // one hash lookup for both the test and the insert
+    if (this.ids.size === before) return false;
+    this.evictAndRecord(id);
+    // Unsaved ids beyond the window's reach would be evicted on reload anyway.
+    if (this.pending.length >= 2 * this.capacity) this.pending = this.pending.slice(-this.capacity);
+    this.pending.push(id);
+    return true;
+  }
+
+  /** Restores ids read back from storage, oldest first; they are not "new". */
+  load(ids: Iterable<string>): void {
+    for (const id of ids) {
+      if (this.ids.has(id)) continue;
+      this.ids.add(id);
+      this.evictAndRecord(id);
+    }
+  }
+
+  /** The ids added since the previous call, oldest first. */
+  drainNew(): string[] {
+    const out = this.pending;
+    this.pending = [];
+    return out.length > this.capacity ? out.slice(-this.capacity) : out;
+  }
+
+  /** `id` is in the set already; drop the oldest id if the window is full. */
+  private evictAndRecord(id: string): void {
+    const evicted = this.order[this.head];
+    if (evicted !== undefined) this.ids.delete(evicted);
+    this.order[this.head] = id;
+    this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
+  }
+}

@@ -1,0 +1,44 @@
+/** The six counters of the broadcast being watched (the `stream_stats` row). */
+export interface StreamStats {
+  viewers: number;
+  likes: number;
+  totalCoins: number;
+  followers: number;
+  shares: number;
+  gifts: number;
+}
+
+export const STAT_KEYS = [
+  'viewers',
+  'likes',
+  'totalCoins',
+  'followers',
+  'shares',
+  'gifts',
+] as const;
+export type StatKey = (typeof STAT_KEYS)[number];
+
+export function zeroStats(): StreamStats {
+  return { viewers: 0, likes: 0, totalCoins: 0, followers: 0, shares: 0, gifts: 0 };
+}
+
+export function statsEqual(a: StreamStats, b: StreamStats): boolean {
+  return STAT_KEYS.every((key) => a[key] === b[key]);
+}
+
+/**
+ * Counters never go below zero, never become fractional or NaN, and stop at the largest
+ * integer a double holds exactly instead of silently losing precision.
+ */
+export function addCounter(current: number, delta: number): number {
+  const sum = current + delta;
+  if (sum > Number.MAX_SAFE_INTEGER) return Number.MAX_SAFE_INTEGER;
+  return sum < 0 ? 0 : sum;
+}
+
+/** Turns anything read from outside (an old file, a bad row) into a valid counter. */
+export function sanitizeCounter(value: unknown): number {
+  const n = typeof value === 'bigint' ? Number(value) : typeof value === 'number' ? value : NaN;
+  if (!Number.isFinite(n) || n < 0) return 0;
+  return Math.min(Math.floor(n), Number.MAX_SAFE_INTEGER);
+}
