@@ -1,0 +1,14 @@
+import { streamStats } from './001-stream-stats.js';
+import { sessions } from './002-sessions.js';
+import type { Migration } from './migration.js';
+
+/**
+ * Every schema change, in order. Rules: append only; never edit a migration that has
+ * shipped; versions are consecutive from 1; a migration only adds (tables, columns,
+ * indexes, rows) so older history stays readable.
+ */
+export const MIGRATIONS: readonly Migration[] = [streamStats, sessions];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export type { Migration };

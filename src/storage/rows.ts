@@ -1,0 +1,74 @@
+/** Rows exactly as the tables hold them (see migrations/). Kept apart from the API's types. */
+
+export interface StreamStatsRow {
+  id: 1;
+  viewers: number | null;
+  likes: number | null;
+  total_coins: number | null;
+  followers: number | null;
+  shares: number | null;
+  gifts: number | null;
+  updated_at: string | number | null;
+  streamer: string | null;
+  streamer_id: string | null;
+  room_id: string | null;
+  session_id: number | null;
+  peak_viewers: number;
+}
+
+export interface SessionRow {
+  id: number;
+  streamer: string;
+  streamer_id: string;
+  room_id: string;
+  started_at: number;
+  ended_at: number | null;
+  end_reason: string | null;
+  viewers: number;
+  likes: number;
+  total_coins: number;
+  followers: number;
+  shares: number;
+  gifts: number;
+  peak_viewers: number;
+  updated_at: number;
+}
+
+export interface SessionViewerRow {
+  session_id: number;
+  user_id: string;
+  handle: string;
+  nickname: string;
+  coins: number;
+  gifts: number;
+  likes: number;
+  comments: number;
+  shares: number;
+  follows: number;
+  first_seen: number;
+  last_seen: number;
+}
+
+export interface SessionSampleRow {
+  session_id: number;
+  t: number;
+  viewers: number;
+  likes: number;
+  total_coins: number;
+  followers: number;
+  shares: number;
+  gifts: number;
+}
+
+export interface RoomMessageIdsRow {
+  id: number;
+  room_id: string;
+  count: number;
+  ids: string;
+}
+
+export interface RoomGiftStreakRow {
+  room_id: string;
+  streak_key: string;
+  streak: string;
+}
