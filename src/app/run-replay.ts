@@ -1,0 +1,78 @@
+import type { StreamStats } from '../domain/stats.js';
+import { ReplaySource, type ReplayProgress } from '../sources/replay/replay-source.js';
+import type { ProfileStore } from '../storage/profile-store.js';
+import { WorkerProgressWriter } from '../storage/progress-writer.js';
+import type { Logger } from './logger.js';
+import { StreamTracker, type BroadcastInfo } from './stream-tracker.js';
+
+export interface RunReplayOptions {
+  store: ProfileStore;
+  file: string;
+  speed: number;
+  saveIntervalMs: number;
+  logger: Logger;
+  onProgress?: (progress: ReplayProgress) => void;
+  /** Stops the replay early (Ctrl+C); the final save still happens. */
+  signal?: AbortSignal;
+  /** How many bad lines are reported one by one before only counting them. */
+  maxReportedInvalid?: number;
+}
+
+export interface ReplayResult {
+  broadcast: BroadcastInfo | undefined;
+  events: number;
+  invalid: number;
+  stopped: boolean;
+  durationMs: number;
+  /** The counters as saved at the end. */
+  stats: StreamStats;
+}
+
+/**
+ * `livetally replay` without a server: connect to the recording's streamer, feed the file,
+ * disconnect with a final save. Saves run on a worker thread so counting never waits.
+ */
+export async function runReplay(options: RunReplayOptions): Promise<ReplayResult> {
+  const { store, logger, maxReportedInvalid = 20 } = options;
+  const writer = new WorkerProgressWriter(store.file, {
+    onError: (message) => logger.error(`could not save the stats (will retry): ${message}`),
+    onRecovered: () => logger.info('saving works again'),
+  });
+  const tracker = new StreamTracker(store, {
+    writer,
+    saveIntervalMs: options.saveIntervalMs,
+    logger,
+  });
+  let reported = 0;
+  const source = new ReplaySource({
+    file: options.file,
+    speed: options.speed,
+    onProgress: options.onProgress,
+    onInvalid: (line, error) => {
+      if (++reported <= maxReportedInvalid) logger.warn(`line ${line} skipped: ${error}`);
+    },
+  });
+  let broadcast: BroadcastInfo | undefined;
+  tracker.on('broadcast', (info) => (broadcast = info ?? broadcast));
+  const stop = () => source.stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  const started = performance.now();
+  try {
+    const summary = await source.run(tracker);
+    if (summary.invalid > maxReportedInvalid) {
+      logger.warn(`${summary.invalid - maxReportedInvalid} more bad lines skipped`);
+    }
+    await tracker.close(summary.reason === 'stopped' ? 'stopped' : 'disconnected');
+    return {
+      broadcast,
+      events: summary.events,
+      invalid: summary.invalid,
+      stopped: summary.reason === 'stopped',
+      durationMs: performance.now() - started,
+      stats: store.loadCurrent()?.stats ?? tracker.stats,
+    };
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+    await tracker.close();
+  }
+}

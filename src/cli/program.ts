@@ -1,0 +1,327 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import path from 'node:path';
+import { parseDuration } from '../app/duration.js';
+import { createLogger, parseLogLevel, type Logger } from '../app/logger.js';
+import { runReplay } from '../app/run-replay.js';
+import { Workspace } from '../app/workspace.js';
+import { LivetallyError } from '../domain/errors.js';
+import { resolveDataDir } from '../profiles/data-dir.js';
+import { PROFILE_NAME_RULES } from '../profiles/profile-name.js';
+import { formatNumber, formatSessions, formatStats, formatTime, type Output } from './output.js';
+
+export interface CliContext {
+  output: Output;
+  env: NodeJS.ProcessEnv;
+  /** Whether progress lines may be drawn (stderr is a terminal). */
+  interactive: boolean;
+  version: string;
+}
+
+interface GlobalOptions {
+  dataDir?: string;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+/** Exit codes of the contract: 0 success, 1 failure, 2 bad usage. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('livetally')
+    .description('Correct, persistent, per-profile TikTok LIVE stream statistics')
+    .version(ctx.version, '-V, --version')
+    .option('--data-dir <dir>', 'where profiles are kept (env LIVETALLY_DATA_DIR)')
+    .option('-v, --verbose', 'log more')
+    .option('-q, --quiet', 'log only errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) })
+    .exitOverride();
+
+  const setup = (cmd: Command) => {
+    const globals = cmd.optsWithGlobals<GlobalOptions>();
+    const level =
+      parseLogLevel(ctx.env['LIVETALLY_LOG_LEVEL']) ??
+      (globals.quiet ? 'error' : globals.verbose ? 'debug' : 'info');
+    const logger = createLogger(level, (line) => ctx.output.err(line));
+    const workspace = new Workspace(resolveDataDir(globals.dataDir, ctx.env), logger);
+    return { logger, workspace };
+  };
+
+  program
+    .command('replay')
+    .description('feed a recording into a profile without a server, then save and exit')
+    .argument('<file>', 'NDJSON recording (or raw capture with --raw)')
+    .option('--raw', 'the file is a raw TikTok capture (livetally record)')
+    .option('--profile <name>', 'profile to count into (default: the active profile)')
+    .addOption(
+      new Option('--speed <x>', '0 = as fast as possible, 1 = real time')
+        .default(0)
+        .argParser(parseSpeed),
+    )
+    .option('--save-interval <duration>', 'save at most this often', '1s')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, opts: ReplayFlags, cmd: Command) => {
+      const { logger, workspace } = setup(cmd);
+      if (opts.raw) {
+        throw new LivetallyError(
+          'not_available',
+          'raw captures need the TikTok source, which this build does not include yet',
+        );
+      }
+      const saveIntervalMs = parseDuration(opts.saveInterval, '--save-interval');
+      workspace.lockForWriting('livetally replay');
+      try {
+        const profile = workspace.profileName(opts.profile);
+        const store = workspace.openForWriting(profile);
+        const controller = new AbortController();
+        const onSignal = () => controller.abort();
+        const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+        for (const s of signals) process.on(s, onSignal);
+        try {
+          const result = await runReplay({
+            store,
+            file: path.resolve(file),
+            speed: opts.speed,
+            saveIntervalMs,
+            logger,
+            signal: controller.signal,
+            onProgress: ctx.interactive && !opts.json ? progressPrinter(ctx, file) : undefined,
+          });
+          const rate = result.events / Math.max(result.durationMs / 1000, 1e-3);
+          if (opts.json) {
+            ctx.output.out(
+              JSON.stringify({
+                profile,
+                streamer: result.broadcast?.streamer ?? null,
+                roomId: result.broadcast?.roomId ?? null,
+                sessionId: result.broadcast?.sessionId ?? null,
+                events: result.events,
+                invalidLines: result.invalid,
+                stopped: result.stopped,
+                durationMs: Math.round(result.durationMs),
+                stats: result.stats,
+              }),
+            );
+          } else {
+            const b = result.broadcast;
+            const what = b ? `@${b.streamer}, broadcast ${b.roomId}` : 'nothing';
+            ctx.output.out(
+              `${result.stopped ? 'Stopped' : 'Replayed'} ${formatNumber(result.events)} events into profile "${profile}" (${what}) ` +
+                `in ${(result.durationMs / 1000).toFixed(1)} s, ${formatNumber(Math.round(rate))} events/s` +
+                (result.invalid ? `; ${formatNumber(result.invalid)} bad lines skipped` : ''),
+            );
+            ctx.output.out(formatStats(result.stats));
+          }
+        } finally {
+          for (const s of signals) process.off(s, onSignal);
+          store.close();
+        }
+      } finally {
+        workspace.release();
+      }
+    });
+
+  program
+    .command('stats')
+    .description("show a profile's saved current stats")
+    .option('--profile <name>', 'profile to read (default: the active profile)')
+    .option('--json', 'print as JSON')
+    .action((opts: { profile?: string; json?: boolean }, cmd: Command) => {
+      const { workspace } = setup(cmd);
+      const profile = workspace.profileName(opts.profile);
+      const saved = workspace.readCurrent(profile);
+      if (opts.json) {
+        ctx.output.out(
+          JSON.stringify({
+            profile,
+            streamer: saved?.streamer ?? null,
+            roomId: saved?.roomId ?? null,
+            updatedAt: saved?.updatedAt ?? null,
+            stats: saved?.stats ?? null,
+          }),
+        );
+        return;
+      }
+      if (!saved) {
+        ctx.output.out(`Profile "${profile}" has no saved stats yet.`);
+        return;
+      }
+      const who = saved.streamer ? ` — @${saved.streamer}, broadcast ${saved.roomId}` : '';
+      ctx.output.out(`Profile "${profile}"${who}`);
+      ctx.output.out(formatStats(saved.stats));
+      ctx.output.out(`  saved at ${saved.updatedAt ?? 'unknown'}`);
+    });
+
+  program
+    .command('reset')
+    .description("zero a profile's current stats (history is kept)")
+    .option('--profile <name>', 'profile to reset (default: the active profile)')
+    .action((opts: { profile?: string }, cmd: Command) => {
+      const { workspace } = setup(cmd);
+      workspace.lockForWriting('livetally reset');
+      try {
+        const profile = workspace.profileName(opts.profile);
+        const store = workspace.openForWriting(profile);
+        try {
+          store.resetStreamStats();
+        } finally {
+          store.close();
+        }
+        ctx.output.out(`Stats of profile "${profile}" reset to zero.`);
+      } finally {
+        workspace.release();
+      }
+    });
+
+  program
+    .command('sessions')
+    .description("list a profile's broadcasts")
+    .option('--profile <name>', 'profile to read (default: the active profile)')
+    .option('--json', 'print as JSON')
+    .action((opts: { profile?: string; json?: boolean }, cmd: Command) => {
+      const { workspace } = setup(cmd);
+      const profile = workspace.profileName(opts.profile);
+      const store = workspace.openForReading(profile);
+      const sessions = store ? store.listSessions() : [];
+      store?.close();
+      if (opts.json) ctx.output.out(JSON.stringify({ profile, sessions }));
+      else ctx.output.out(formatSessions(sessions));
+    });
+
+  const profiles = program
+    .command('profiles')
+    .description('list, create, delete or choose profiles');
+  profiles
+    .command('list')
+    .description('list the profiles')
+    .option('--json', 'print as JSON')
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      const { workspace } = setup(cmd);
+      withOptionalLock(workspace, 'livetally profiles list', () => workspace.ensureDefault());
+      const list = workspace.listProfiles();
+      if (opts.json) {
+        ctx.output.out(JSON.stringify({ active: workspace.activeProfile(), profiles: list }));
+        return;
+      }
+      for (const p of list) {
+        ctx.output.out(
+          `${p.active ? '*' : ' '} ${p.name.padEnd(24)} ${formatNumber(Math.ceil(p.sizeBytes / 1024))} KiB  modified ${formatTime(Date.parse(p.modifiedAt))}`,
+        );
+      }
+    });
+  profiles
+    .command('create')
+    .description(`create a profile (${PROFILE_NAME_RULES})`)
+    .argument('<name>')
+    .option('--json', 'print as JSON')
+    .action((name: string, opts: { json?: boolean }, cmd: Command) => {
+      const { workspace } = setup(cmd);
+      withLock(workspace, 'livetally profiles create', () => workspace.createProfile(name));
+      if (opts.json) ctx.output.out(JSON.stringify({ name, created: true }));
+      else ctx.output.out(`Created profile "${name}".`);
+    });
+  profiles
+    .command('delete')
+    .description('delete a profile and its file (not the active one)')
+    .argument('<name>')
+    .option('--json', 'print as JSON')
+    .action((name: string, opts: { json?: boolean }, cmd: Command) => {
+      const { workspace } = setup(cmd);
+      const found = workspace.profiles.resolve(name);
+      withLock(workspace, 'livetally profiles delete', () => workspace.deleteProfile(found));
+      if (opts.json) ctx.output.out(JSON.stringify({ name: found, deleted: true }));
+      else ctx.output.out(`Deleted profile "${found}".`);
+    });
+  profiles
+    .command('use')
+    .description('make a profile the active one')
+    .argument('<name>')
+    .option('--json', 'print as JSON')
+    .action((name: string, opts: { json?: boolean }, cmd: Command) => {
+      const { workspace } = setup(cmd);
+      const found = withLock(workspace, 'livetally profiles use', () => workspace.setActive(name));
+      if (opts.json) ctx.output.out(JSON.stringify({ active: found }));
+      else ctx.output.out(`Active profile is now "${found}".`);
+    });
+
+  return program;
+}
+
+interface ReplayFlags {
+  raw?: boolean;
+  profile?: string;
+  speed: number;
+  saveInterval: string;
+  json?: boolean;
+}
+
+function parseSpeed(value: string): number {
+  const speed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(speed) || speed < 0) {
+    throw new InvalidArgumentError('use a number ≥ 0 (0 = as fast as possible, 1 = real time)');
+  }
+  return speed;
+}
+
+function withLock<T>(workspace: Workspace, command: string, work: () => T): T {
+  workspace.lockForWriting(command);
+  try {
+    return work();
+  } finally {
+    workspace.release();
+  }
+}
+
+/** Does `work` if no other livetally is writing; a read-only command must not wait or fail. */
+function withOptionalLock(workspace: Workspace, command: string, work: () => void): void {
+  try {
+    workspace.lockForWriting(command);
+  } catch (error) {
+    if (error instanceof LivetallyError && error.code === 'data_dir_locked') return;
+    throw error;
+  }
+  try {
+    work();
+  } finally {
+    workspace.release();
+  }
+}
+
+function progressPrinter(ctx: CliContext, file: string) {
+  const started = performance.now();
+  return (p: { bytesRead: number; totalBytes: number; events: number }) => {
+    const pct = p.totalBytes > 0 ? Math.floor((p.bytesRead / p.totalBytes) * 100) : 100;
+    const rate = p.events / Math.max((performance.now() - started) / 1000, 1e-3);
+    ctx.output.err(
+      `${path.basename(file)}: ${pct}% — ${formatNumber(p.events)} events (${formatNumber(Math.round(rate))}/s)`,
+    );
+  };
+}
+
+/** Runs the command line; returns the exit code instead of exiting. */
+export async function runCli(argv: string[], ctx: CliContext, logger?: Logger): Promise<number> {
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version')
+        return EXIT.ok;
+      if (error.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (error instanceof LivetallyError) {
+      ctx.output.err(`livetally: ${error.message}`);
+      return error.code.startsWith('invalid_') && error.code !== 'invalid_recording'
+        ? EXIT.usage
+        : EXIT.failure;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.output.err(`livetally: unexpected error: ${message}`);
+    logger?.debug(error instanceof Error ? (error.stack ?? '') : '');
+    if (ctx.env['LIVETALLY_DEBUG'])
+      ctx.output.err(error instanceof Error ? (error.stack ?? '') : '');
+    return EXIT.failure;
+  }
+}
