@@ -68,6 +68,7 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
   /** Serialises lifecycle steps; events are held while one runs. */
   private busy: Promise<void> = Promise.resolve();
   private held: BroadcastEvent[] | undefined;
+  private pendingSteps = 0;
   private closed = false;
 
   constructor(
@@ -287,16 +288,22 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     this.tally = undefined;
   }
 
-  /** Runs lifecycle steps one at a time, holding events that arrive meanwhile. */
+  /**
+   * Runs lifecycle steps one at a time. Events that arrive from the moment a step is asked
+   * for until no step is left are held, then counted in order.
+   */
   private step<T>(work: () => Promise<T>): Promise<T> {
+    this.pendingSteps++;
+    this.held ??= [];
     const run = async () => {
-      this.held ??= [];
       try {
         return await work();
       } finally {
-        const held = this.held ?? [];
-        this.held = undefined;
-        for (const event of held) this.event(event);
+        if (--this.pendingSteps === 0) {
+          const held = this.held ?? [];
+          this.held = undefined;
+          for (const event of held) this.event(event);
+        }
       }
     };
     const result = this.busy.then(run, run);

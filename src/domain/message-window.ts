@@ -1,3 +1,5 @@
+import { IdTable } from './id-table.js';
+
 /**
  * The message ids counted recently, so that an event TikTok sends again (after a
  * reconnect, or to a restarted livetally while the broadcast goes on) is not counted twice.
@@ -11,7 +13,7 @@
 export const MESSAGE_WINDOW_CAPACITY = 20_000;
 
 export class MessageWindow {
-  private readonly ids = new Set<string>();
+  private readonly ids: IdTable;
   private readonly order: (string | undefined)[];
   private head = 0;
   private pending: string[] = [];
@@ -19,6 +21,7 @@ export class MessageWindow {
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be ≥ 1');
     this.order = new Array<string | undefined>(capacity);
+    this.ids = new IdTable(capacity + 1);
   }
 
   get size(): number {
@@ -26,14 +29,12 @@ export class MessageWindow {
   }
 
   has(id: string): boolean {
-    return this.ids.has(id);
+    return this.ids.get(id) !== undefined;
   }
 
   /** Records `id`; returns false when it was already there (a duplicate). */
   add(id: string): boolean {
-    const before = this.ids.size;
-    this.ids.add(id); // one hash lookup for both the test and the insert
-    if (this.ids.size === before) return false;
+    if (this.ids.getOrSet(id, 0) !== -1) return false; // one lookup tests and inserts
     this.evictAndRecord(id);
     // Unsaved ids beyond the window's reach would be evicted on reload anyway.
     if (this.pending.length >= 2 * this.capacity) this.pending = this.pending.slice(-this.capacity);
@@ -43,11 +44,7 @@ export class MessageWindow {
 
   /** Restores ids read back from storage, oldest first; they are not "new". */
   load(ids: Iterable<string>): void {
-    for (const id of ids) {
-      if (this.ids.has(id)) continue;
-      this.ids.add(id);
-      this.evictAndRecord(id);
-    }
+    for (const id of ids) if (this.ids.getOrSet(id, 0) === -1) this.evictAndRecord(id);
   }
 
   /** The ids added since the previous call, oldest first. */

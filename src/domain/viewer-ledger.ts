@@ -1,4 +1,5 @@
 import type { StreamUser } from './events.js';
+import { IdTable } from './id-table.js';
 
 /** The per-viewer columns, in the order they sit in `ViewerBatch.numbers`. */
 export const VIEWER_FIELDS = [
@@ -52,7 +53,7 @@ export function viewerAt(batch: ViewerBatch, i: number): ViewerDelta {
 
 /** Accumulates per-viewer deltas between two saves. */
 export class ViewerLedger {
-  private readonly slots = new Map<string, number>();
+  private readonly slots = new IdTable(4096);
   private userIds: string[] = [];
   private handles: string[] = [];
   private nicknames: string[] = [];
@@ -64,15 +65,17 @@ export class ViewerLedger {
 
   /** The viewer's slot, created on first sight; also moves first/last seen. */
   touch(user: StreamUser, at: number): number {
-    const slot = this.slots.get(user.id);
-    if (slot === undefined) return this.create(user, at);
+    const slot = this.slots.getOrSet(user.id, this.userIds.length);
+    if (slot === -1) return this.create(user, at);
     const base = slot * WIDTH;
     const n = this.numbers;
     if (at < n[base + FIRST_SEEN]!) n[base + FIRST_SEEN] = at;
-    if (at > n[base + LAST_SEEN]!) n[base + LAST_SEEN] = at;
-    if (user.handle && user.handle !== this.handles[slot]) this.handles[slot] = user.handle;
-    if (user.nickname && user.nickname !== this.nicknames[slot])
-      this.nicknames[slot] = user.nickname;
+    if (at > n[base + LAST_SEEN]!) {
+      n[base + LAST_SEEN] = at;
+      // The latest name wins (handles can change during a LIVE); empty ones are no news.
+      if (user.handle) this.handles[slot] = user.handle;
+      if (user.nickname) this.nicknames[slot] = user.nickname;
+    }
     return slot;
   }
 
@@ -102,9 +105,9 @@ export class ViewerLedger {
     return batch;
   }
 
+  /** A new viewer; `slots` already maps its id to the next slot. */
   private create(user: StreamUser, at: number): number {
     const slot = this.userIds.length;
-    this.slots.set(user.id, slot);
     this.userIds.push(user.id);
     this.handles.push(user.handle);
     this.nicknames.push(user.nickname);

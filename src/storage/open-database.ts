@@ -63,7 +63,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('cache_size = -32000');
+    db.pragma('cache_size = -16000');
     migrate(db, version);
   } catch (error) {
     db.close();

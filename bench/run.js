@@ -1,0 +1,20 @@
+// npm run bench [-- replay|server]: prints the figures the issues ask for.
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+const log = (line) => process.stdout.write(`${line}\n`);
+const which = process.argv[2] ?? 'all';
+log(
+  `livetally bench — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`,
+);
+if (which === 'all' || which === 'replay') {
+  const { benchReplay } = await import('./replay.js');
+  log('\n== replay ==');
+  await benchReplay(log);
+}
