@@ -1,8 +1,10 @@
 import type { StreamStats } from '../domain/stats.js';
 import { ReplaySource, type ReplayProgress } from '../sources/replay/replay-source.js';
+import { RawReplaySource } from '../sources/tiktok/index.js';
 import type { ProfileStore } from '../storage/profile-store.js';
 import { WorkerProgressWriter } from '../storage/progress-writer.js';
 import type { Logger } from './logger.js';
+import { writerEvents } from './writer-events.js';
 import { StreamTracker, type BroadcastInfo } from './stream-tracker.js';
 
 export interface RunReplayOptions {
@@ -16,6 +18,8 @@ export interface RunReplayOptions {
   signal?: AbortSignal;
   /** How many bad lines are reported one by one before only counting them. */
   maxReportedInvalid?: number;
+  /** The file is a raw TikTok capture, played through the TikTok adapter. */
+  raw?: boolean;
 }
 
 export interface ReplayResult {
@@ -34,24 +38,24 @@ export interface ReplayResult {
  */
 export async function runReplay(options: RunReplayOptions): Promise<ReplayResult> {
   const { store, logger, maxReportedInvalid = 20 } = options;
-  const writer = new WorkerProgressWriter(store.file, {
-    onError: (message) => logger.error(`could not save the stats (will retry): ${message}`),
-    onRecovered: () => logger.info('saving works again'),
-  });
+  const writer = new WorkerProgressWriter(store.file, writerEvents(logger));
   const tracker = new StreamTracker(store, {
     writer,
     saveIntervalMs: options.saveIntervalMs,
     logger,
   });
   let reported = 0;
-  const source = new ReplaySource({
+  const sourceOptions = {
     file: options.file,
     speed: options.speed,
     onProgress: options.onProgress,
-    onInvalid: (line, error) => {
+    onInvalid: (line: number, error: string) => {
       if (++reported <= maxReportedInvalid) logger.warn(`line ${line} skipped: ${error}`);
     },
-  });
+  };
+  const source = options.raw
+    ? new RawReplaySource({ ...sourceOptions, logger })
+    : new ReplaySource(sourceOptions);
   let broadcast: BroadcastInfo | undefined;
   tracker.on('broadcast', (info) => (broadcast = info ?? broadcast));
   const stop = () => source.stop();

@@ -1,7 +1,8 @@
 import type { BroadcastEvent, ConnectedEvent } from '../domain/events.js';
+import type { ConnectionState } from '../shared/api-types.js';
 
 /** Connection states of the contract (`/api/stats` → connection.state). */
-export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
+export type { ConnectionState };
 
 /** What a source tells about its connection, in words a streamer can act on. */
 export interface SourceStatus {

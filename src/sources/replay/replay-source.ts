@@ -5,6 +5,7 @@ import { LivetallyError } from '../../domain/errors.js';
 import { InvalidEvent, parseEventLine, type StreamEvent } from '../../domain/events.js';
 import type { Source, SourceEnd, SourceSink } from '../source.js';
 import { readLines } from './ndjson-lines.js';
+import { ReplayPacer } from './replay-pacer.js';
 
 export interface ReplayProgress {
   bytesRead: number;
@@ -20,8 +21,8 @@ export interface ReplayOptions {
   /** A line that does not parse or validate: reported, then skipped. */
   onInvalid?: (line: number, error: string) => void;
   onProgress?: (progress: ReplayProgress) => void;
-  /** Shift every time by this much (a looped demo plays as a new broadcast). */
-  timeOffsetMs?: number;
+  /** Re-date the recording so that it starts at this time (a looped demo happens now). */
+  startAt?: number;
   /** Replace the recording's room id (a looped demo is a new broadcast each time). */
   roomId?: string;
 }
@@ -38,10 +39,7 @@ export interface ReplaySummary extends SourceEnd {
  */
 export class ReplaySource implements Source {
   private stopped = false;
-  private wake: (() => void) | undefined;
-  private virtualNow = 0;
-  private firstAt: number | undefined;
-  private wallStart = 0;
+  private readonly pacer: ReplayPacer;
 
   constructor(private readonly options: ReplayOptions) {
     if (!Number.isFinite(options.speed) || options.speed < 0) {
@@ -50,24 +48,22 @@ export class ReplaySource implements Source {
         'speed must be a number ≥ 0 (0 = as fast as possible)',
       );
     }
+    this.pacer = new ReplayPacer(options.speed);
   }
 
   /** The recording's clock: the time of the latest event, or scaled wall time when paced. */
-  readonly now = (): number => {
-    if (this.options.speed === 0 || this.firstAt === undefined) return this.virtualNow;
-    return Math.max(
-      this.virtualNow,
-      this.firstAt + (performance.now() - this.wallStart) * this.options.speed,
-    );
-  };
+  get now(): () => number {
+    return this.pacer.now;
+  }
 
   stop(): void {
     this.stopped = true;
-    this.wake?.();
+    this.pacer.interrupt();
   }
 
   async run(sink: SourceSink): Promise<ReplaySummary> {
-    const { file, speed, onInvalid, onProgress, timeOffsetMs = 0 } = this.options;
+    const { file, onInvalid, onProgress, startAt } = this.options;
+    let offset = 0;
     const totalBytes = statSize(file);
     const summary: ReplaySummary = { reason: 'finished', lines: 0, events: 0, invalid: 0 };
     let sawHeader = false;
@@ -86,7 +82,10 @@ export class ReplaySource implements Source {
           onInvalid?.(lineNumber, parsed.error);
           continue;
         }
-        const event = timeOffsetMs ? shift(parsed, timeOffsetMs) : parsed;
+        if (!sawHeader && parsed.type === 'connected' && startAt !== undefined) {
+          offset = startAt - parsed.at;
+        }
+        const event = offset ? shift(parsed, offset) : parsed;
         if (!sawHeader && event.type !== 'connected') {
           throw badHeader(
             file,
@@ -94,18 +93,14 @@ export class ReplaySource implements Source {
             `a recording starts with a "connected" line, not "${event.type}"`,
           );
         }
-        if (speed > 0) await this.waitFor(event.at);
+        if (event.type === 'connected') this.pacer.start(event.at);
+        await this.pacer.reach(event.at);
         if (this.stopped) return { ...summary, reason: 'stopped' };
-        if (event.at > this.virtualNow) this.virtualNow = event.at;
         summary.events++;
         if (event.type === 'connected') {
           sawHeader = true;
-          if (this.firstAt === undefined) {
-            this.firstAt = event.at;
-            this.wallStart = performance.now();
-          }
           const roomId = this.options.roomId ?? event.roomId;
-          await sink.connected({ ...event, roomId }, this.now);
+          await sink.connected({ ...event, roomId }, this.pacer.now);
         } else {
           sink.event(event);
         }
@@ -125,22 +120,6 @@ export class ReplaySource implements Source {
       invalid: summary.invalid,
     });
     return summary;
-  }
-
-  private async waitFor(at: number): Promise<void> {
-    if (this.firstAt === undefined) return;
-    const due = this.wallStart + (at - this.firstAt) / this.options.speed;
-    const delay = due - performance.now();
-    if (delay < 2) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, delay);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-    this.wake = undefined;
   }
 }
 

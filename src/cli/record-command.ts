@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { parseDuration } from '../app/duration.js';
+import { StreamTracker } from '../app/stream-tracker.js';
+import { writerEvents } from '../app/writer-events.js';
+import { normalizeStreamerHandle } from '../domain/streamer-handle.js';
+import {
+  createTikTokSource,
+  RawCaptureWriter,
+  tiktokSessionFromEnv,
+} from '../sources/tiktok/index.js';
+import { WorkerProgressWriter } from '../storage/progress-writer.js';
+import { onStopSignal, type CliContext, type CommandSetup } from './context.js';
+import { formatNumber, formatStats } from './output.js';
+
+interface RecordFlags {
+  out: string;
+  profile?: string;
+  signApiKey?: string;
+  saveInterval: string;
+}
+
+/** `livetally record STREAMER --out FILE`: count a real LIVE and keep a raw capture of it. */
+export function registerRecordCommand(
+  program: Command,
+  ctx: CliContext,
+  setup: (cmd: Command) => CommandSetup,
+): void {
+  program
+    .command('record')
+    .description('count a real TikTok LIVE and write a raw capture of it')
+    .argument('<streamer>', 'TikTok handle (alice, @alice or the LIVE address)')
+    .requiredOption('--out <file>', 'raw capture to write (never overwritten)')
+    .option('--profile <name>', 'profile to count into (default: the active profile)')
+    .option('--sign-api-key <key>', 'Euler Stream API key (env LIVETALLY_SIGN_API_KEY)')
+    .option('--save-interval <duration>', 'save at most this often', '1s')
+    .action(async (streamer: string, opts: RecordFlags, cmd: Command) => {
+      const { logger, workspace } = setup(cmd);
+      const handle = normalizeStreamerHandle(streamer); // refused before anything is created
+      const saveIntervalMs = parseDuration(opts.saveInterval, '--save-interval');
+      workspace.lockForWriting('livetally record');
+      try {
+        const profile = workspace.profileName(opts.profile);
+        const store = workspace.openForWriting(profile);
+        const capture = RawCaptureWriter.open(path.resolve(opts.out), {
+          onError: (message) => logger.error(message),
+        });
+        const tracker = new StreamTracker(store, {
+          writer: new WorkerProgressWriter(store.file, writerEvents(logger)),
+          saveIntervalMs,
+          logger,
+        });
+        const source = createTikTokSource({
+          streamer: handle,
+          signApiKey: opts.signApiKey ?? ctx.env['LIVETALLY_SIGN_API_KEY'],
+          session: tiktokSessionFromEnv(ctx.env),
+          logger,
+          capture,
+        });
+        source.onStatus = (status) => {
+          if (status.message) logger.info(`${status.state}: ${status.message}`);
+        };
+        const stopListening = onStopSignal(() => source.stop());
+        try {
+          const end = await source.run(tracker);
+          await tracker.close(end.reason === 'stopped' ? 'stopped' : 'disconnected');
+          ctx.output.out(
+            `Captured ${formatNumber(capture.messages)} messages of @${handle} into ${opts.out}`,
+          );
+          const saved = store.loadCurrent();
+          if (saved) ctx.output.out(formatStats(saved.stats));
+        } finally {
+          stopListening();
+          await tracker.close();
+          await capture.close();
+          store.close();
+        }
+      } finally {
+        workspace.release();
+      }
+    });
+}

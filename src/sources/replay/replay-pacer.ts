@@ -1,0 +1,56 @@
+/**
+ * Replay time, with ReplaySource's semantics: the recording's timestamps drive a virtual
+ * clock; speed 0 plays as fast as possible, speed s waits so that recording time passes s
+ * times as fast as wall time. Streak timeouts therefore behave as they did live.
+ */
+export class ReplayPacer {
+  private virtualNow = 0;
+  private firstAt: number | undefined;
+  private wallStart = 0;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly speed: number) {}
+
+  /** The recording's clock: the latest time seen, or scaled wall time while paced. */
+  readonly now = (): number => {
+    if (this.speed === 0 || this.firstAt === undefined) return this.virtualNow;
+    return Math.max(
+      this.virtualNow,
+      this.firstAt + (performance.now() - this.wallStart) * this.speed,
+    );
+  };
+
+  /** The recording starts (its first `connected` line): time is measured from here. */
+  start(at: number): void {
+    if (this.firstAt !== undefined) return;
+    this.firstAt = at;
+    this.wallStart = performance.now();
+  }
+
+  /** Waits until recording time `at` is due (not at speed 0), then moves the clock there. */
+  async reach(at: number): Promise<void> {
+    if (this.speed > 0) await this.waitFor(at);
+    if (at > this.virtualNow) this.virtualNow = at;
+  }
+
+  /** Ends a pending wait at once (the replay was stopped). */
+  interrupt(): void {
+    this.wake?.();
+  }
+
+  private async waitFor(at: number): Promise<void> {
+    if (this.firstAt === undefined) return;
+    const due = this.wallStart + (at - this.firstAt) / this.speed;
+    const delay = due - performance.now();
+    if (delay < 2) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, delay);
+      this.wake = done;
+    });
+  }
+}
