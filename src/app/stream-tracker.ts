@@ -6,6 +6,7 @@ import {
   type TallyOptions,
   type TallySeed,
 } from '../domain/broadcast-tally.js';
+import { LivetallyError } from '../domain/errors.js';
 import type { BroadcastEvent, ConnectedEvent } from '../domain/events.js';
 import type { BroadcastLink, SavedCurrent } from '../domain/history.js';
 import { zeroStats, type StreamStats } from '../domain/stats.js';
@@ -117,7 +118,7 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
   /** A broadcast is known: resume it, or start counting it from zero. */
   connected(event: ConnectedEvent, clock: () => number = Date.now): Promise<void> {
     return this.step(async () => {
-      if (this.closed) throw new Error('the stream tracker is closed');
+      if (this.closed) throw new LivetallyError('tracker_closed', 'this profile was closed');
       if (this.tally && this.link && this.info) {
         if (sameStreamer(this.link, event) && this.link.roomId === event.roomId) {
           this.clock = clock; // a reconnect: the tally still knows everything counted
@@ -139,7 +140,10 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
       return;
     }
     const tally = this.tally;
-    if (!tally) return;
+    if (!tally) {
+      this.logger.debug(`${event.type} event while not connected: ignored`);
+      return;
+    }
     const now = this.clock();
     if (now >= this.nextStreakCheck) {
       tally.tick(now);

@@ -1,27 +1,16 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import path from 'node:path';
 import { parseDuration } from '../app/duration.js';
-import { createLogger, parseLogLevel, type Logger } from '../app/logger.js';
+import { exportSession, exportSessions, type ExportFormat } from '../app/session-export.js';
+import type { Logger } from '../app/logger.js';
 import { runReplay } from '../app/run-replay.js';
-import { Workspace } from '../app/workspace.js';
+import type { Workspace } from '../app/workspace.js';
 import { LivetallyError } from '../domain/errors.js';
-import { resolveDataDir } from '../profiles/data-dir.js';
 import { PROFILE_NAME_RULES } from '../profiles/profile-name.js';
-import { formatNumber, formatSessions, formatStats, formatTime, type Output } from './output.js';
-
-export interface CliContext {
-  output: Output;
-  env: NodeJS.ProcessEnv;
-  /** Whether progress lines may be drawn (stderr is a terminal). */
-  interactive: boolean;
-  version: string;
-}
-
-interface GlobalOptions {
-  dataDir?: string;
-  verbose?: boolean;
-  quiet?: boolean;
-}
+import { commandSetup, onStopSignal, type CliContext } from './context.js';
+import { formatNumber, formatSessions, formatStats, formatTime } from './output.js';
+import { registerRecordCommand } from './record-command.js';
+import { registerStartCommand } from './start-command.js';
 
 /** Exit codes of the contract: 0 success, 1 failure, 2 bad usage. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -37,15 +26,10 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) })
     .exitOverride();
 
-  const setup = (cmd: Command) => {
-    const globals = cmd.optsWithGlobals<GlobalOptions>();
-    const level =
-      parseLogLevel(ctx.env['LIVETALLY_LOG_LEVEL']) ??
-      (globals.quiet ? 'error' : globals.verbose ? 'debug' : 'info');
-    const logger = createLogger(level, (line) => ctx.output.err(line));
-    const workspace = new Workspace(resolveDataDir(globals.dataDir, ctx.env), logger);
-    return { logger, workspace };
-  };
+  const setup = (cmd: Command) => commandSetup(ctx, cmd);
+
+  registerStartCommand(program, ctx);
+  registerRecordCommand(program, ctx, setup);
 
   program
     .command('replay')
@@ -62,26 +46,19 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--json', 'print the result as JSON')
     .action(async (file: string, opts: ReplayFlags, cmd: Command) => {
       const { logger, workspace } = setup(cmd);
-      if (opts.raw) {
-        throw new LivetallyError(
-          'not_available',
-          'raw captures need the TikTok source, which this build does not include yet',
-        );
-      }
       const saveIntervalMs = parseDuration(opts.saveInterval, '--save-interval');
       workspace.lockForWriting('livetally replay');
       try {
         const profile = workspace.profileName(opts.profile);
         const store = workspace.openForWriting(profile);
         const controller = new AbortController();
-        const onSignal = () => controller.abort();
-        const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-        for (const s of signals) process.on(s, onSignal);
+        const stopListening = onStopSignal(() => controller.abort());
         try {
           const result = await runReplay({
             store,
             file: path.resolve(file),
             speed: opts.speed,
+            raw: opts.raw,
             saveIntervalMs,
             logger,
             signal: controller.signal,
@@ -113,7 +90,7 @@ export function buildProgram(ctx: CliContext): Command {
             ctx.output.out(formatStats(result.stats));
           }
         } finally {
-          for (const s of signals) process.off(s, onSignal);
+          stopListening();
           store.close();
         }
       } finally {
@@ -186,6 +163,42 @@ export function buildProgram(ctx: CliContext): Command {
       store?.close();
       if (opts.json) ctx.output.out(JSON.stringify({ profile, sessions }));
       else ctx.output.out(formatSessions(sessions));
+    });
+
+  program
+    .command('export')
+    .description('write history as CSV or JSON: every broadcast, or one with --session')
+    .option('--profile <name>', 'profile to read (default: the active profile)')
+    .option('--session <id>', 'one broadcast: its time series (CSV) or everything (JSON)')
+    .addOption(
+      new Option('--format <format>', 'csv or json').choices(['csv', 'json']).makeOptionMandatory(),
+    )
+    .action((opts: { profile?: string; session?: string; format: ExportFormat }, cmd: Command) => {
+      const { workspace } = setup(cmd);
+      const profile = workspace.profileName(opts.profile);
+      const store = workspace.openForReading(profile);
+      try {
+        if (opts.session === undefined) {
+          ctx.output.out(exportSessions(store?.listSessions() ?? [], opts.format));
+          return;
+        }
+        const id = Number(opts.session);
+        const session = Number.isInteger(id) && id > 0 ? store?.getSession(id) : null;
+        if (!store || !session) {
+          throw new LivetallyError(
+            'session_not_found',
+            `profile "${profile}" has no session ${opts.session}`,
+          );
+        }
+        const data = {
+          session,
+          series: store.sessionSeries(id),
+          viewers: store.sessionViewers(id),
+        };
+        ctx.output.out(exportSession(data, opts.format));
+      } finally {
+        store?.close();
+      }
     });
 
   const profiles = program

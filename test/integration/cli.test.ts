@@ -210,6 +210,30 @@ describe('the command line', () => {
     expect(fs.readFileSync(file).equals(bytes)).toBe(true);
   });
 
+  it('exports history as CSV and JSON', () => {
+    const data = tempDir();
+    cli(['--data-dir', data, 'replay', DEMO]);
+    const all = cli(['--data-dir', data, 'export', '--format', 'csv']);
+    expect(all.code).toBe(0);
+    const rows = all.stdout.trim().split('\r\n');
+    expect(rows[0]).toBe(
+      'id,streamer,room_id,started_at,ended_at,end_reason,viewers,peak_viewers,likes,total_coins,followers,shares,gifts',
+    );
+    expect(rows[1]).toContain(`,${demoTruth().stats.likes},${demoTruth().stats.totalCoins},`);
+    const one = cli(['--data-dir', data, 'export', '--session', '1', '--format', 'json']);
+    const doc = JSON.parse(one.stdout) as {
+      session: { id: number };
+      series: unknown[];
+      viewers: unknown[];
+    };
+    expect(doc.session.id).toBe(1);
+    expect(doc.series.length).toBeGreaterThan(20);
+    expect(doc.viewers.length).toBeGreaterThan(100);
+    expect(cli(['--data-dir', data, 'export', '--session', '9', '--format', 'csv']).code).toBe(1);
+    expect(cli(['--data-dir', data, 'export', '--format', 'xml']).code).toBe(2);
+    expect(cli(['--data-dir', data, 'export']).code).toBe(2);
+  });
+
   it('lists sessions as a table and as JSON', () => {
     const data = tempDir();
     cli(['--data-dir', data, 'replay', DEMO]);

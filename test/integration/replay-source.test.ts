@@ -110,13 +110,13 @@ describe('the replay source', () => {
     expect(seen.events).toHaveLength(1);
   });
 
-  it('can play a recording again as a new broadcast (shifted in time, another room)', async () => {
+  it('can play a recording again as a new broadcast (re-dated, another room)', async () => {
     const file = writeRecording(tempDir(), 'r.ndjson', [
       connected(),
       like({ count: 1, at: T0 + 5 }),
     ]);
     const { seen, sink } = collector();
-    await new ReplaySource({ file, speed: 0, timeOffsetMs: 3_600_000, roomId: 'loop-2' }).run(sink);
+    await new ReplaySource({ file, speed: 0, startAt: T0 + 3_600_000, roomId: 'loop-2' }).run(sink);
     expect(seen.connected[0]).toMatchObject({ roomId: 'loop-2', at: T0 + 3_600_000 });
     expect(seen.events[0]?.at).toBe(T0 + 3_600_005);
   });

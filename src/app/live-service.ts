@@ -1,0 +1,250 @@
+import { EventEmitter } from 'node:events';
+import type { Activity } from '../domain/broadcast-tally.js';
+import { LivetallyError } from '../domain/errors.js';
+import type {
+  LeaderboardMetric,
+  SessionRecord,
+  ViewerTotals,
+  SessionPoint,
+} from '../domain/history.js';
+import type { StreamStats } from '../domain/stats.js';
+import type {
+  ConnectionView,
+  ProfilesResponse,
+  SavedView,
+  StatsView,
+} from '../shared/api-types.js';
+import type { ProfileStore } from '../storage/profile-store.js';
+import { WorkerProgressWriter } from '../storage/progress-writer.js';
+import { ConnectionManager } from './connection-manager.js';
+import { writerEvents } from './writer-events.js';
+import type { Logger } from './logger.js';
+import type { SessionExport } from './session-export.js';
+import type { SourceFactory } from './source-factory.js';
+import { StreamTracker } from './stream-tracker.js';
+import type { Workspace } from './workspace.js';
+
+interface ServiceEvents {
+  connection: [ConnectionView];
+  profile: [string];
+  activity: [Activity];
+}
+
+export interface LiveServiceOptions {
+  workspace: Workspace;
+  sources: SourceFactory;
+  logger: Logger;
+  saveIntervalMs: number;
+  /** Profile to open at start; the active one otherwise. */
+  profile?: string;
+  /** How long `connect` waits for the first outcome before answering. */
+  connectAnswerMs?: number;
+}
+
+interface OpenProfile {
+  name: string;
+  store: ProfileStore;
+  tracker: StreamTracker;
+}
+
+/**
+ * Everything the server can do, in one place: the open profile (its file, its tracker),
+ * the connection, profile switching in place. Changes are made one at a time.
+ */
+export class LiveService extends EventEmitter<ServiceEvents> {
+  readonly connection: ConnectionManager;
+  private profile: OpenProfile;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Grows on every profile switch, so a change of profile is a change of stats. */
+  private epoch = 0;
+  private closed = false;
+
+  constructor(private readonly options: LiveServiceOptions) {
+    super();
+    const { workspace } = options;
+    workspace.ensureDefault();
+    const name = options.profile
+      ? workspace.profiles.resolve(options.profile)
+      : workspace.activeProfile();
+    this.profile = this.open(workspace.profiles.find(name) ?? workspace.profiles.resolve(name));
+    if (workspace.activeProfile() !== this.profile.name) workspace.setActive(this.profile.name);
+    this.connection = new ConnectionManager(
+      options.sources,
+      options.logger,
+      options.connectAnswerMs,
+    );
+    this.connection.on('connection', (view) => this.emit('connection', view));
+  }
+
+  get profileName(): string {
+    return this.profile.name;
+  }
+
+  /** Changes whenever `view().stats` (or the profile behind it) changes. */
+  get revision(): string {
+    return `${this.epoch}:${this.profile.tracker.revision}`;
+  }
+
+  view(): StatsView {
+    const { tracker, name } = this.profile;
+    const broadcast = tracker.broadcast;
+    return {
+      profile: name,
+      connection: this.connection.current,
+      stats: tracker.stats,
+      peakViewers: tracker.peakViewers,
+      broadcast: broadcast
+        ? {
+            sessionId: broadcast.sessionId,
+            startedAt: broadcast.startedAt,
+            resumed: broadcast.resumed,
+          }
+        : null,
+    };
+  }
+
+  async saved(): Promise<SavedView | null> {
+    const saved = await this.profile.tracker.saved();
+    if (!saved) return null;
+    return {
+      streamer: saved.streamer,
+      roomId: saved.roomId,
+      updatedAt: saved.updatedAt,
+      stats: saved.stats,
+    };
+  }
+
+  reset(): Promise<StreamStats> {
+    return this.exclusive(() => this.profile.tracker.reset());
+  }
+
+  connect(streamer: string): Promise<ConnectionView> {
+    return this.exclusive(() => this.connection.connect(streamer, this.profile.tracker));
+  }
+
+  disconnect(): Promise<ConnectionView> {
+    return this.exclusive(() => this.connection.disconnect());
+  }
+
+  profiles(): ProfilesResponse {
+    const list = this.options.workspace.listProfiles();
+    return {
+      active: this.profile.name,
+      profiles: list.map((p) => ({
+        name: p.name,
+        active: p.name === this.profile.name,
+        sizeBytes: p.sizeBytes,
+        modifiedAt: p.modifiedAt,
+      })),
+    };
+  }
+
+  createProfile(name: string): Promise<string> {
+    return this.exclusive(async () => this.options.workspace.createProfile(name));
+  }
+
+  deleteProfile(name: string): Promise<void> {
+    return this.exclusive(async () => {
+      const found = this.options.workspace.profiles.resolve(name);
+      if (found === this.profile.name) {
+        throw new LivetallyError(
+          'profile_active',
+          `"${found}" is the active profile; switch to another profile before deleting it`,
+        );
+      }
+      this.options.workspace.deleteProfile(found);
+    });
+  }
+
+  /**
+   * Switches profile in place: disconnect (final save) if connected, close the old file,
+   * open the new one and load its stats. Nothing of the old profile is visible afterwards.
+   */
+  activateProfile(name: string): Promise<string> {
+    return this.exclusive(async () => {
+      const { workspace } = this.options;
+      const found = workspace.profiles.resolve(name);
+      if (found === this.profile.name) return found;
+      await this.connection.ensureDisconnected();
+      const next = this.open(found); // a corrupt file fails here, before anything closes
+      const previous = this.profile;
+      this.profile = next;
+      this.epoch++;
+      await this.release(previous);
+      workspace.setActive(found);
+      this.options.logger.info(`switched to profile "${found}"`);
+      this.emit('profile', found);
+      return found;
+    });
+  }
+
+  leaderboard(
+    metric: LeaderboardMetric,
+    limit: number,
+  ): {
+    sessionId: number | null;
+    viewers: ViewerTotals[];
+  } {
+    const sessionId = this.currentSessionId();
+    if (sessionId === null) return { sessionId, viewers: [] };
+    return { sessionId, viewers: this.profile.store.leaderboard(sessionId, metric, limit) };
+  }
+
+  sessions(): SessionRecord[] {
+    return this.profile.store.listSessions();
+  }
+
+  session(id: number): { session: SessionRecord; series: SessionPoint[] } {
+    const session = this.profile.store.getSession(id);
+    if (!session) throw new LivetallyError('session_not_found', `there is no session ${id}`);
+    return { session, series: this.profile.store.sessionSeries(id) };
+  }
+
+  exportSession(id: number): SessionExport {
+    const { session, series } = this.session(id);
+    return { session, series, viewers: this.profile.store.sessionViewers(id) };
+  }
+
+  /** Final save, connection closed, file closed. */
+  shutdown(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      await this.connection.ensureDisconnected('stopped');
+      await this.release(this.profile);
+    });
+  }
+
+  /** The broadcast the leaderboard is about: the live one, else the last one saved. */
+  private currentSessionId(): number | null {
+    const live = this.profile.tracker.broadcast;
+    if (live) return live.sessionId;
+    return this.profile.store.loadCurrent()?.sessionId ?? null;
+  }
+
+  private open(name: string): OpenProfile {
+    const { workspace, logger, saveIntervalMs } = this.options;
+    const store = workspace.openForWriting(name);
+    const writer = new WorkerProgressWriter(store.file, writerEvents(logger));
+    const tracker = new StreamTracker(store, { writer, saveIntervalMs, logger });
+    tracker.on('activity', (activity) => this.emit('activity', activity));
+    return { name, store, tracker };
+  }
+
+  private async release(profile: OpenProfile): Promise<void> {
+    profile.tracker.removeAllListeners();
+    try {
+      await profile.tracker.close();
+    } finally {
+      profile.store.close();
+    }
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed)
+      return Promise.reject(new LivetallyError('shutting_down', 'livetally is stopping'));
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

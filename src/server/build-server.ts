@@ -1,0 +1,164 @@
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { LiveService } from '../app/live-service.js';
+import type { Logger } from '../app/logger.js';
+import { isLivetallyError } from '../domain/errors.js';
+import { errorBody, statusFor } from './http-errors.js';
+import { RealtimeHub, type RealtimeOptions } from './realtime.js';
+import { registerRoutes } from './routes.js';
+import { AccessPolicy, presentedToken } from './security.js';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  /** Required on every API call and socket when set (always set off loopback). */
+  token: string | null;
+  version: string;
+  logger: Logger;
+  realtime?: RealtimeOptions;
+  /** Extra routes (the pages), registered after the API. */
+  pages?: (app: FastifyInstance) => void | Promise<void>;
+}
+
+const BODY_LIMIT = 16 * 1024;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The HTTP API and realtime channel, built without listening: tests drive it in-process
+ * with `inject`, or over a real port with `listen`.
+ */
+export async function buildServer(
+  service: LiveService,
+  options: ServerOptions,
+): Promise<{ app: FastifyInstance; realtime: RealtimeHub; policy: AccessPolicy }> {
+  const { logger } = options;
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true });
+  const policy = new AccessPolicy(
+    options.host,
+    () => listeningPort(app) ?? options.port,
+    options.token,
+  );
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!policy.hostAllowed(request.headers.host)) {
+      return reply
+        .code(403)
+        .send(
+          errorBody(
+            'forbidden_host',
+            `requests must be addressed to this livetally, not "${String(request.headers.host).slice(0, 80)}"`,
+          ),
+        );
+    }
+    if (!SAFE_METHODS.has(request.method) && !policy.originAllowed(request.headers.origin)) {
+      return reply
+        .code(403)
+        .send(
+          errorBody('forbidden_origin', "changes are only accepted from livetally's own pages"),
+        );
+    }
+    if (
+      request.url.startsWith('/api/') &&
+      !policy.tokenAllowed(presentedToken(request.headers, request.url))
+    ) {
+      return reply
+        .code(401)
+        .send(
+          errorBody(
+            'unauthorized',
+            'this livetally needs its access token (see its start-up output)',
+          ),
+        );
+    }
+    return undefined;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    logger.debug(`${request.method} ${request.url.split('?')[0]} → ${reply.statusCode}`);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const issue = error.validation[0];
+      const where = issue?.instancePath
+        ? issue.instancePath.replace(/^\//, '').replace(/\//g, '.')
+        : '';
+      const part = error.validationContext ?? 'request';
+      const detail = issue
+        ? `${where ? `${where}: ` : ''}${issue.message ?? 'invalid'}`
+        : 'invalid';
+      return reply.code(400).send(errorBody('invalid_request', `invalid ${part}: ${detail}`));
+    }
+    if (isLivetallyError(error)) {
+      return reply.code(statusFor(error)).send(errorBody(error.code, error.message));
+    }
+    if (
+      error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+      error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+    ) {
+      return reply.code(400).send(errorBody('invalid_json', 'the request body is not valid JSON'));
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply
+        .code(413)
+        .send(errorBody('body_too_large', `request bodies are limited to ${BODY_LIMIT} bytes`));
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply
+        .code(415)
+        .send(errorBody('unsupported_media_type', 'send JSON (Content-Type: application/json)'));
+    }
+    if (typeof error.statusCode === 'number' && error.statusCode < 500) {
+      return reply.code(error.statusCode).send(errorBody('invalid_request', error.message));
+    }
+    logger.error(`${request.method} ${request.url.split('?')[0]} failed: ${error.message}`);
+    return reply
+      .code(500)
+      .send(errorBody('internal', 'something went wrong inside livetally; see its log'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send(
+        errorBody(
+          'not_found',
+          `there is nothing at ${request.method} ${request.url.split('?')[0]}`,
+        ),
+      ),
+  );
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'livetally',
+        description: 'Stream statistics for TikTok LIVE: the local HTTP API',
+        version: options.version,
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  registerRoutes(app, service, options.version);
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (options.pages) await options.pages(app);
+  const realtime = new RealtimeHub(app.server, service, policy, logger, options.realtime);
+  // Before the HTTP server closes: it waits for every connection, sockets included.
+  app.addHook('preClose', async () => realtime.close());
+  await app.ready();
+  return { app, realtime, policy };
+}
+
+function listeningPort(app: FastifyInstance): number | undefined {
+  const address = app.server.address();
+  return typeof address === 'object' && address ? address.port : undefined;
+}

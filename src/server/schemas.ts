@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { LEADERBOARD_METRICS } from '../domain/history.js';
+import type {
+  ConnectionView,
+  ProfilesResponse,
+  StatsResponse,
+  StatsValues,
+} from '../shared/api-types.js';
+
+/** Request and response schemas: validation before any handler runs, and /api/openapi.json. */
+
+const count = z.number().int().min(0);
+
+export const statsValues = z
+  .object({
+    viewers: count,
+    likes: count,
+    totalCoins: count,
+    followers: count,
+    shares: count,
+    gifts: count,
+  })
+  .meta({ id: 'Stats' }) satisfies z.ZodType<StatsValues>;
+
+export const connectionView = z
+  .object({
+    state: z.enum(['disconnected', 'connecting', 'connected', 'reconnecting']),
+    streamer: z.string().nullable(),
+    roomId: z.string().nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    retryInMs: z.number().nullable(),
+    source: z.enum(['tiktok', 'replay', 'demo']).nullable(),
+  })
+  .meta({ id: 'Connection' }) satisfies z.ZodType<ConnectionView>;
+
+export const statsResponse = z
+  .object({
+    profile: z.string(),
+    connection: connectionView,
+    stats: statsValues,
+    peakViewers: count,
+    broadcast: z
+      .object({ sessionId: z.number().int(), startedAt: z.number(), resumed: z.boolean() })
+      .nullable(),
+    saved: z
+      .object({
+        streamer: z.string().nullable(),
+        roomId: z.string().nullable(),
+        updatedAt: z.string().nullable(),
+        stats: statsValues,
+      })
+      .nullable(),
+  })
+  .meta({ id: 'StatsResponse' }) satisfies z.ZodType<StatsResponse>;
+
+export const errorResponse = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .meta({ id: 'Error' });
+
+export const streamerBody = z.object({
+  streamer: z.string().min(1).max(65).describe('TikTok handle of the streamer, with or without @'),
+});
+
+export const profileNameBody = z.object({
+  name: z.string().min(1).max(200).describe('1–64 letters, digits, ".", "_" or "-"'),
+});
+
+export const profileParams = z.object({ name: z.string().min(1).max(200) });
+
+export const profilesResponse = z
+  .object({
+    active: z.string(),
+    profiles: z.array(
+      z.object({
+        name: z.string(),
+        active: z.boolean(),
+        sizeBytes: count,
+        modifiedAt: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'Profiles' }) satisfies z.ZodType<ProfilesResponse>;
+
+export const leaderboardQuery = z.object({
+  metric: z.enum(LEADERBOARD_METRICS).default('coins'),
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+const viewerTotals = z
+  .object({
+    userId: z.string(),
+    handle: z.string(),
+    nickname: z.string(),
+    coins: count,
+    gifts: count,
+    likes: count,
+    comments: count,
+    shares: count,
+    follows: count,
+    firstSeen: z.number(),
+    lastSeen: z.number(),
+  })
+  .meta({ id: 'ViewerTotals' });
+
+export const leaderboardResponse = z.object({
+  sessionId: z.number().int().nullable(),
+  metric: z.enum(LEADERBOARD_METRICS),
+  viewers: z.array(viewerTotals),
+});
+
+export const sessionRecord = z
+  .object({
+    id: z.number().int(),
+    streamer: z.string(),
+    streamerId: z.string(),
+    roomId: z.string(),
+    startedAt: z.number(),
+    endedAt: z.number().nullable(),
+    endReason: z.string().nullable(),
+    stats: statsValues,
+    peakViewers: count,
+    updatedAt: z.number(),
+  })
+  .meta({ id: 'Session' });
+
+export const sessionsResponse = z.object({ sessions: z.array(sessionRecord) });
+
+export const sessionParams = z.object({ id: z.coerce.number().int().min(1) });
+
+export const sessionResponse = z.object({
+  session: sessionRecord,
+  series: z.array(z.object({ t: z.number() }).extend(statsValues.shape)),
+});
+
+export const exportQuery = z.object({ format: z.enum(['csv', 'json']).default('json') });
+
+export const healthResponse = z.object({ ok: z.literal(true), version: z.string() });

@@ -1,0 +1,124 @@
+/**
+ * What the HTTP API and the realtime channel send, shared by the server and the pages.
+ * Types only: this file compiles to nothing and is safe to import from the browser.
+ */
+
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
+
+export interface StatsValues {
+  viewers: number;
+  likes: number;
+  totalCoins: number;
+  followers: number;
+  shares: number;
+  gifts: number;
+}
+
+export interface ConnectionView {
+  state: ConnectionState;
+  streamer: string | null;
+  roomId: string | null;
+  /** The last failure, in words a streamer can act on; null once things work again. */
+  error: { code: string; message: string } | null;
+  /** When reconnecting: milliseconds until the next attempt. */
+  retryInMs: number | null;
+  /** What is playing: `tiktok`, `replay` or `demo`; null when disconnected. */
+  source: 'tiktok' | 'replay' | 'demo' | null;
+}
+
+export interface BroadcastView {
+  sessionId: number;
+  startedAt: number;
+  resumed: boolean;
+}
+
+/** `stats` on the realtime channel; GET /api/stats adds `saved`. */
+export interface StatsView {
+  profile: string;
+  connection: ConnectionView;
+  stats: StatsValues;
+  peakViewers: number;
+  broadcast: BroadcastView | null;
+}
+
+export interface SavedView {
+  streamer: string | null;
+  roomId: string | null;
+  updatedAt: string | null;
+  stats: StatsValues;
+}
+
+export interface StatsResponse extends StatsView {
+  saved: SavedView | null;
+}
+
+export interface ProfileView {
+  name: string;
+  active: boolean;
+  sizeBytes: number;
+  modifiedAt: string;
+}
+
+export interface ProfilesResponse {
+  active: string;
+  profiles: ProfileView[];
+}
+
+export interface ViewerUser {
+  id: string;
+  handle: string;
+  nickname: string;
+}
+
+/** `activity` on the realtime channel: what overlays announce. */
+export type ActivityView =
+  | {
+      kind: 'gift';
+      at: number;
+      user: ViewerUser;
+      giftId: number;
+      giftName: string;
+      diamonds: number;
+      count: number;
+      coins: number;
+    }
+  | { kind: 'follow'; at: number; user: ViewerUser }
+  | { kind: 'share'; at: number; user: ViewerUser };
+
+/** `profile` on the realtime channel, after a switch (a `stats` follows at once). */
+export interface ProfileChange {
+  active: string;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+/** Event names of the realtime channel (socket.io), server → pages. */
+export const REALTIME = {
+  stats: 'stats',
+  connection: 'connection',
+  profile: 'profile',
+  activity: 'activity',
+} as const;
+
+export interface ServerToClientEvents {
+  stats: (view: StatsView) => void;
+  connection: (view: ConnectionView) => void;
+  profile: (change: ProfileChange) => void;
+  activity: (activity: ActivityView) => void;
+}
+
+// Pages only listen; nothing is sent to the server over the socket.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ClientToServerEvents {}
+
+/** The six counters' keys, as `data-stat` attributes carry them. */
+export const STAT_NAMES = [
+  'viewers',
+  'likes',
+  'totalCoins',
+  'followers',
+  'shares',
+  'gifts',
+] as const;
