@@ -113,14 +113,8 @@ export class ProfileStore {
       StreamStatsRow | undefined;
     if (!row) return null;
     return {
-      stats: {
-        viewers: sanitizeCounter(row.viewers),
-        likes: sanitizeCounter(row.likes),
-        totalCoins: sanitizeCounter(row.total_coins),
-        followers: sanitizeCounter(row.followers),
-        shares: sanitizeCounter(row.shares),
-        gifts: sanitizeCounter(row.gifts),
-      },
+      // An older program may have left anything in these columns.
+      stats: rowStats(row, sanitizeCounter),
       peakViewers: sanitizeCounter(row.peak_viewers),
       streamer: row.streamer,
       streamerId: row.streamer_id,
@@ -232,15 +226,7 @@ export class ProfileStore {
     const rows = this.db
       .prepare('SELECT * FROM session_samples WHERE session_id = ? ORDER BY t')
       .all(id) as SessionSampleRow[];
-    return rows.map((row) => ({
-      t: row.t,
-      viewers: row.viewers,
-      likes: row.likes,
-      totalCoins: row.total_coins,
-      followers: row.followers,
-      shares: row.shares,
-      gifts: row.gifts,
-    }));
+    return rows.map((row) => ({ t: row.t, ...rowStats(row) }));
   }
 
   sessionViewers(id: number): ViewerTotals[] {
@@ -428,6 +414,23 @@ function sixParams(stats: StreamStats) {
   };
 }
 
+type SixColumns = Record<
+  'viewers' | 'likes' | 'total_coins' | 'followers' | 'shares' | 'gifts',
+  unknown
+>;
+
+/** The six counter columns of a row as stats (trusted columns as they are). */
+function rowStats(row: SixColumns, read: (value: unknown) => number = Number): StreamStats {
+  return {
+    viewers: read(row.viewers),
+    likes: read(row.likes),
+    totalCoins: read(row.total_coins),
+    followers: read(row.followers),
+    shares: read(row.shares),
+    gifts: read(row.gifts),
+  };
+}
+
 function toSession(row: SessionRow): SessionRecord {
   return {
     id: row.id,
@@ -437,14 +440,7 @@ function toSession(row: SessionRow): SessionRecord {
     startedAt: row.started_at,
     endedAt: row.ended_at,
     endReason: row.end_reason,
-    stats: {
-      viewers: row.viewers,
-      likes: row.likes,
-      totalCoins: row.total_coins,
-      followers: row.followers,
-      shares: row.shares,
-      gifts: row.gifts,
-    },
+    stats: rowStats(row),
     peakViewers: row.peak_viewers,
     updatedAt: row.updated_at,
   };

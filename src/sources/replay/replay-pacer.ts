@@ -3,6 +3,9 @@
  * clock; speed 0 plays as fast as possible, speed s waits so that recording time passes s
  * times as fast as wall time. Streak timeouts therefore behave as they did live.
  */
+/** Events of a paced replay are delivered in batches at most this far apart. */
+const MIN_SLEEP_MS = 10;
+
 export class ReplayPacer {
   private virtualNow = 0;
   private firstAt: number | undefined;
@@ -42,7 +45,13 @@ export class ReplayPacer {
     if (this.firstAt === undefined) return;
     const due = this.wallStart + (at - this.firstAt) / this.speed;
     const delay = due - performance.now();
-    if (delay < 2) return;
+    if (delay <= 0) return;
+    // Never early; when the next event is only just ahead, sleep a little longer so a busy
+    // recording wakes the process ~100 times a second, not once per event.
+    return this.sleep(Math.max(delay, MIN_SLEEP_MS));
+  }
+
+  private async sleep(delay: number): Promise<void> {
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);

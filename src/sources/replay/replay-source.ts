@@ -1,18 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { LivetallyError } from '../../domain/errors.js';
 import { InvalidEvent, parseEventLine, type StreamEvent } from '../../domain/events.js';
-import type { Source, SourceEnd, SourceSink } from '../source.js';
-import { readLines } from './ndjson-lines.js';
+import type { Source, SourceSink } from '../source.js';
+import { badStart, playLines, type ReplayProgress, type ReplaySummary } from './line-playback.js';
 import { ReplayPacer } from './replay-pacer.js';
 
-export interface ReplayProgress {
-  bytesRead: number;
-  totalBytes: number;
-  events: number;
-  invalid: number;
-}
+export type { ReplayProgress, ReplaySummary };
 
 export interface ReplayOptions {
   file: string;
@@ -25,12 +17,6 @@ export interface ReplayOptions {
   startAt?: number;
   /** Replace the recording's room id (a looped demo is a new broadcast each time). */
   roomId?: string;
-}
-
-export interface ReplaySummary extends SourceEnd {
-  lines: number;
-  events: number;
-  invalid: number;
 }
 
 /**
@@ -62,85 +48,56 @@ export class ReplaySource implements Source {
   }
 
   async run(sink: SourceSink): Promise<ReplaySummary> {
-    const { file, onInvalid, onProgress, startAt } = this.options;
-    let offset = 0;
-    const totalBytes = statSize(file);
+    const { file, onInvalid, startAt } = this.options;
     const summary: ReplaySummary = { reason: 'finished', lines: 0, events: 0, invalid: 0 };
+    let offset = 0;
     let sawHeader = false;
-    let bytesRead = 0;
-    let lastProgress = performance.now();
-
-    for await (const { texts, numbers } of readLines(file, (n) => (bytesRead = n))) {
-      for (let i = 0; i < texts.length; i++) {
-        if (this.stopped) return { ...summary, reason: 'stopped' };
-        const lineNumber = numbers[i]!;
-        summary.lines = lineNumber;
-        const parsed = parseEventLine(texts[i]!);
+    const result = await playLines(
+      {
+        file,
+        what: 'recording',
+        onProgress: this.options.onProgress,
+        isStopped: () => this.stopped,
+      },
+      summary,
+      async (text, line) => {
+        const parsed = parseEventLine(text);
         if (parsed instanceof InvalidEvent) {
-          if (!sawHeader) throw badHeader(file, lineNumber, parsed.error);
+          if (!sawHeader) throw badStart(file, line, parsed.error, 'recording');
           summary.invalid++;
-          onInvalid?.(lineNumber, parsed.error);
-          continue;
+          onInvalid?.(line, parsed.error);
+          return;
         }
-        if (!sawHeader && parsed.type === 'connected' && startAt !== undefined) {
-          offset = startAt - parsed.at;
+        if (!sawHeader) {
+          if (parsed.type !== 'connected') {
+            const error = `a recording starts with a "connected" line, not "${parsed.type}"`;
+            throw badStart(file, line, error, 'recording');
+          }
+          if (startAt !== undefined) offset = startAt - parsed.at;
         }
         const event = offset ? shift(parsed, offset) : parsed;
-        if (!sawHeader && event.type !== 'connected') {
-          throw badHeader(
-            file,
-            lineNumber,
-            `a recording starts with a "connected" line, not "${event.type}"`,
-          );
-        }
         if (event.type === 'connected') this.pacer.start(event.at);
         await this.pacer.reach(event.at);
-        if (this.stopped) return { ...summary, reason: 'stopped' };
+        if (this.stopped) return;
         summary.events++;
         if (event.type === 'connected') {
           sawHeader = true;
-          const roomId = this.options.roomId ?? event.roomId;
-          await sink.connected({ ...event, roomId }, this.pacer.now);
+          await sink.connected(
+            { ...event, roomId: this.options.roomId ?? event.roomId },
+            this.pacer.now,
+          );
         } else {
           sink.event(event);
         }
-      }
-      if (onProgress && performance.now() - lastProgress >= 1000) {
-        lastProgress = performance.now();
-        onProgress({ bytesRead, totalBytes, events: summary.events, invalid: summary.invalid });
-      }
-      // Let timers (periodic saves, pushes) run between chunks even at full speed.
-      await yieldToLoop();
+      },
+    );
+    if (!sawHeader && result.reason !== 'stopped') {
+      throw badStart(file, 1, 'the recording is empty', 'recording');
     }
-    if (!sawHeader) throw badHeader(file, 1, 'the recording is empty');
-    onProgress?.({
-      bytesRead: totalBytes,
-      totalBytes,
-      events: summary.events,
-      invalid: summary.invalid,
-    });
-    return summary;
+    return result;
   }
 }
 
 function shift(event: StreamEvent, offset: number): StreamEvent {
   return { ...event, at: event.at + offset };
-}
-
-function statSize(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch (error) {
-    throw new LivetallyError(
-      'recording_not_found',
-      `cannot read recording ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-    );
-  }
-}
-
-function badHeader(file: string, line: number, error: string): LivetallyError {
-  return new LivetallyError(
-    'invalid_recording',
-    `${path.basename(file)} line ${line}: ${error} (a recording starts with {"type":"connected",…})`,
-  );
 }

@@ -1,12 +1,13 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import EulerStreamApiClient from 'tiktok-live-api-sdk';
 import { silentLogger, type Logger } from '../../app/logger.js';
 import { LivetallyError } from '../../domain/errors.js';
 import { InvalidEvent } from '../../domain/events.js';
-import { readLines } from '../replay/ndjson-lines.js';
-import type { ReplayProgress, ReplaySummary } from '../replay/replay-source.js';
+import {
+  badStart,
+  playLines,
+  type ReplayProgress,
+  type ReplaySummary,
+} from '../replay/line-playback.js';
 import type { Source, SourceSink } from '../source.js';
 import { TikTokEventAdapter } from './event-adapter.js';
 import { LiveSession } from './live-session.js';
@@ -57,31 +58,32 @@ export class RawReplaySource implements Source {
   }
 
   async run(sink: SourceSink): Promise<ReplaySummary> {
-    const { file, onInvalid, onProgress } = this.options;
-    const totalBytes = statSize(file);
+    const { file, onInvalid } = this.options;
     const summary: ReplaySummary = { reason: 'finished', lines: 0, events: 0, invalid: 0 };
     let connection: WebcastConnection | undefined;
     let session: LiveSession | undefined;
-    let bytesRead = 0;
-    let lastProgress = performance.now();
     try {
-      for await (const { texts, numbers } of readLines(file, (n) => (bytesRead = n))) {
-        for (let i = 0; i < texts.length; i++) {
-          if (this.stopped) return { ...summary, reason: 'stopped' };
-          const lineNumber = numbers[i]!;
-          summary.lines = lineNumber;
-          const line = parseRawLine(texts[i]!);
+      const result = await playLines(
+        {
+          file,
+          what: 'capture',
+          onProgress: this.options.onProgress,
+          isStopped: () => this.stopped,
+        },
+        summary,
+        async (text, lineNumber) => {
+          const line = parseRawLine(text);
           if (line instanceof InvalidEvent) {
-            if (!session) throw badHeader(file, lineNumber, line.error);
+            if (!session) throw badStart(file, lineNumber, line.error, 'raw capture');
             summary.invalid++;
             onInvalid?.(lineNumber, line.error);
-            continue;
+            return;
           }
           if (line.kind === 'connected') {
             const { event } = line;
             this.pacer.start(event.at);
             await this.pacer.reach(event.at);
-            if (this.stopped) return { ...summary, reason: 'stopped' };
+            if (this.stopped) return;
             if (!connection || !session) {
               connection = replayConnection(event.streamer);
               session = new LiveSession(connection, {
@@ -94,13 +96,14 @@ export class RawReplaySource implements Source {
             await sink.connected(event, this.pacer.now);
             session.release((e) => sink.event(e));
             summary.events++;
-            continue;
+            return;
           }
           if (!connection) {
-            throw badHeader(file, lineNumber, 'a raw capture starts with a "connected" line');
+            const error = 'a raw capture starts with a "connected" line';
+            throw badStart(file, lineNumber, error, 'raw capture');
           }
           await this.pacer.reach(line.at);
-          if (this.stopped) return { ...summary, reason: 'stopped' };
+          if (this.stopped) return;
           const outcome = await connection.replayMessage(line.method, line.payload);
           if (outcome.kind === 'undecodable') {
             summary.invalid++;
@@ -112,25 +115,15 @@ export class RawReplaySource implements Source {
           } else {
             summary.events++;
           }
-        }
-        if (onProgress && performance.now() - lastProgress >= 1000) {
-          lastProgress = performance.now();
-          onProgress({ bytesRead, totalBytes, events: summary.events, invalid: summary.invalid });
-        }
-        // Let timers (periodic saves, pushes) run between chunks even at full speed.
-        await yieldToLoop();
+        },
+      );
+      if (!session && result.reason !== 'stopped') {
+        throw badStart(file, 1, 'the capture is empty', 'raw capture');
       }
+      return result;
     } finally {
       session?.dispose();
     }
-    if (!session) throw badHeader(file, 1, 'the capture is empty');
-    onProgress?.({
-      bytesRead: totalBytes,
-      totalBytes,
-      events: summary.events,
-      invalid: summary.invalid,
-    });
-    return summary;
   }
 }
 
@@ -143,22 +136,4 @@ function replayConnection(streamer: string): WebcastConnection {
     fetchRoomInfoOnConnect: false,
     enableExtendedGiftInfo: false,
   });
-}
-
-function statSize(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch (error) {
-    throw new LivetallyError(
-      'recording_not_found',
-      `cannot read capture ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-    );
-  }
-}
-
-function badHeader(file: string, line: number, error: string): LivetallyError {
-  return new LivetallyError(
-    'invalid_recording',
-    `${path.basename(file)} line ${line}: ${error} (a raw capture starts with {"type":"connected",…})`,
-  );
 }

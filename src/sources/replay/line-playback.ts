@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { LivetallyError } from '../../domain/errors.js';
+import type { SourceEnd } from '../source.js';
+import { readLines } from './ndjson-lines.js';
+
+export interface ReplayProgress {
+  bytesRead: number;
+  totalBytes: number;
+  events: number;
+  invalid: number;
+}
+
+export interface ReplaySummary extends SourceEnd {
+  lines: number;
+  events: number;
+  invalid: number;
+}
+
+export interface PlaybackOptions {
+  file: string;
+  /** "recording" or "capture", for messages. */
+  what: string;
+  onProgress?: (progress: ReplayProgress) => void;
+  isStopped: () => boolean;
+}
+
+/**
+ * The loop both replay sources share: every non-blank line of the file, in order, with
+ * progress about once a second, stopping promptly, and a turn for timers (saves, pushes)
+ * after each chunk even at full speed. `play` handles one line and updates `summary`.
+ */
+export async function playLines(
+  options: PlaybackOptions,
+  summary: ReplaySummary,
+  play: (text: string, line: number) => Promise<void> | void,
+): Promise<ReplaySummary> {
+  const { file, onProgress, isStopped } = options;
+  const totalBytes = fileSize(file, options.what);
+  let bytesRead = 0;
+  let lastProgress = performance.now();
+  const progress = () => ({
+    bytesRead,
+    totalBytes,
+    events: summary.events,
+    invalid: summary.invalid,
+  });
+  for await (const { texts, numbers } of readLines(file, (n) => (bytesRead = n))) {
+    for (let i = 0; i < texts.length; i++) {
+      if (isStopped()) return { ...summary, reason: 'stopped' };
+      summary.lines = numbers[i]!;
+      await play(texts[i]!, numbers[i]!);
+      if (isStopped()) return { ...summary, reason: 'stopped' };
+    }
+    if (onProgress && performance.now() - lastProgress >= 1000) {
+      lastProgress = performance.now();
+      onProgress(progress());
+    }
+    await yieldToLoop();
+  }
+  onProgress?.({ ...progress(), bytesRead: totalBytes });
+  return summary;
+}
+
+/** A recording that cannot be used from its first line on: nothing was counted. */
+export function badStart(file: string, line: number, error: string, what: string): LivetallyError {
+  return new LivetallyError(
+    'invalid_recording',
+    `${path.basename(file)} line ${line}: ${error} (a ${what} starts with {"type":"connected",…})`,
+  );
+}
+
+function fileSize(file: string, what: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch (error) {
+    throw new LivetallyError(
+      'recording_not_found',
+      `cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
+  }
+}
