@@ -15,6 +15,11 @@ log(
 );
 if (which === 'all' || which === 'replay') {
   const { benchReplay } = await import('./replay.js');
-  log('\n== replay ==');
+  log('\n== replay (issue 2) ==');
   await benchReplay(log);
+}
+if (which === 'all' || which === 'server') {
+  const { benchServer } = await import('./server.js');
+  log('\n== server under load (issue 3) ==');
+  await benchServer(log);
 }
