@@ -17,6 +17,10 @@ export class IdTable {
   private readonly others = new Map<string, number>();
   private readonly halves = new Uint32Array(2);
   private numericCount = 0;
+  /** Whether the id of the last `getOrSet` was numeric; its halves are then `lastHi`/`lastLo`. */
+  lastNumeric = false;
+  lastHi = 0;
+  lastLo = 0;
 
   /** `expected`: how many ids it will usually hold; it grows past that when needed. */
   constructor(expected: number) {
@@ -42,7 +46,8 @@ export class IdTable {
   /** Returns the value already stored for `id`, or stores `value` and returns -1. */
   getOrSet(id: string, value: number): number {
     const halves = this.halves;
-    if (!splitNumericId(id, halves)) {
+    this.lastNumeric = splitNumericId(id, halves);
+    if (!this.lastNumeric) {
       const existing = this.others.get(id);
       if (existing !== undefined) return existing;
       this.others.set(id, value);
@@ -50,6 +55,8 @@ export class IdTable {
     }
     const hi = halves[0]!;
     const lo = halves[1]!;
+    this.lastHi = hi;
+    this.lastLo = lo;
     let slot = hashHalves(hi, lo) & this.mask;
     for (;;) {
       const stored = this.values[slot]!;
@@ -71,7 +78,12 @@ export class IdTable {
   delete(id: string): boolean {
     const halves = this.halves;
     if (!splitNumericId(id, halves)) return this.others.delete(id);
-    let slot = this.find(halves[0]!, halves[1]!);
+    return this.deleteHalves(halves[0]!, halves[1]!);
+  }
+
+  /** Deletes a numeric id by its halves (as `lastHi`/`lastLo` gave them). */
+  deleteHalves(hi: number, lo: number): boolean {
+    let slot = this.find(hi, lo);
     if (slot < 0) return false;
     // Backward-shift deletion: pull later entries of the probe run into the gap.
     const mask = this.mask;

@@ -1,5 +1,8 @@
 import { IdTable } from './id-table.js';
 
+/** Ids remembered per broadcast. TikTok re-sends one batch of recent messages, far fewer. */
+export const MESSAGE_WINDOW_CAPACITY = 20_000;
+
 /**
  * The message ids counted recently, so that an event TikTok sends again (after a
  * reconnect, or to a restarted livetally while the broadcast goes on) is not counted twice.
@@ -7,20 +10,25 @@ import { IdTable } from './id-table.js';
  * Bounded by count, not time: TikTok only re-sends its most recent messages, so the window
  * only has to reach back that far, and memory stays flat however long the LIVE runs.
  * Ids added since the last `drainNew()` are handed to storage so the window survives a
- * restart.
+ * restart. The ring remembers numeric ids by their 32-bit halves, not as strings, so the
+ * window keeps no strings alive for the garbage collector to carry.
  */
-/** Ids remembered per broadcast. TikTok re-sends one batch of recent messages, far fewer. */
-export const MESSAGE_WINDOW_CAPACITY = 20_000;
-
 export class MessageWindow {
   private readonly ids: IdTable;
-  private readonly order: (string | undefined)[];
+  /** Oldest first, wrapping: a non-numeric id as a string, a numeric one as halves. */
+  private readonly ringText: (string | undefined)[];
+  private readonly ringHi: Uint32Array;
+  private readonly ringLo: Uint32Array;
+  private readonly ringUsed: Uint8Array;
   private head = 0;
   private pending: string[] = [];
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be ≥ 1');
-    this.order = new Array<string | undefined>(capacity);
+    this.ringText = new Array<string | undefined>(capacity);
+    this.ringHi = new Uint32Array(capacity);
+    this.ringLo = new Uint32Array(capacity);
+    this.ringUsed = new Uint8Array(capacity);
     this.ids = new IdTable(capacity + 1);
   }
 
@@ -54,11 +62,23 @@ export class MessageWindow {
     return out.length > this.capacity ? out.slice(-this.capacity) : out;
   }
 
-  /** `id` is in the set already; drop the oldest id if the window is full. */
+  /** `id` was just added to the table; drop the oldest id if the window is full. */
   private evictAndRecord(id: string): void {
-    const evicted = this.order[this.head];
-    if (evicted !== undefined) this.ids.delete(evicted);
-    this.order[this.head] = id;
-    this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
+    const h = this.head;
+    if (this.ringUsed[h]) {
+      const text = this.ringText[h];
+      if (text !== undefined) this.ids.delete(text);
+      else this.ids.deleteHalves(this.ringHi[h]!, this.ringLo[h]!);
+    }
+    const { ids } = this;
+    if (ids.lastNumeric) {
+      this.ringHi[h] = ids.lastHi;
+      this.ringLo[h] = ids.lastLo;
+      this.ringText[h] = undefined;
+    } else {
+      this.ringText[h] = id;
+    }
+    this.ringUsed[h] = 1;
+    this.head = h + 1 === this.capacity ? 0 : h + 1;
   }
 }

@@ -19,6 +19,18 @@ describe('MessageWindow', () => {
     expect(window.add('a')).toBe(true); // long gone: counted as new
   });
 
+  it('forgets TikTok-style numeric ids the same way, mixed with other ids', () => {
+    const window = new MessageWindow(3);
+    const ids = ['7350000000000007919', 'x', '7350000000000015838', '7350000000000023757'];
+    for (const id of ids) expect(window.add(id)).toBe(true);
+    expect(window.size).toBe(3);
+    expect(window.has(ids[0]!)).toBe(false);
+    expect(window.add('x')).toBe(false);
+    expect(window.add(ids[3]!)).toBe(false);
+    expect(window.add(ids[0]!)).toBe(true); // evicts 'x'
+    expect(window.has('x')).toBe(false);
+  });
+
   it('hands out only the ids added since the last drain, at most its capacity', () => {
     const window = new MessageWindow(3);
     window.load(['x', 'y']);

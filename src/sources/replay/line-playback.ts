@@ -34,6 +34,7 @@ export interface PlaybackOptions {
 export async function playLines(
   options: PlaybackOptions,
   summary: ReplaySummary,
+  /** Returns a promise only when it has to wait (most lines are handled synchronously). */
   play: (text: string, line: number) => Promise<void> | void,
 ): Promise<ReplaySummary> {
   const { file, onProgress, isStopped } = options;
@@ -50,7 +51,8 @@ export async function playLines(
     for (let i = 0; i < texts.length; i++) {
       if (isStopped()) return { ...summary, reason: 'stopped' };
       summary.lines = numbers[i]!;
-      await play(texts[i]!, numbers[i]!);
+      const pending = play(texts[i]!, numbers[i]!);
+      if (pending) await pending;
       if (isStopped()) return { ...summary, reason: 'stopped' };
     }
     if (onProgress && performance.now() - lastProgress >= 1000) {

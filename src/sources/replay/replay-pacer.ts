@@ -30,25 +30,32 @@ export class ReplayPacer {
     this.wallStart = performance.now();
   }
 
-  /** Waits until recording time `at` is due (not at speed 0), then moves the clock there. */
-  async reach(at: number): Promise<void> {
-    if (this.speed > 0) await this.waitFor(at);
+  /**
+   * Moves the clock to recording time `at`. When that time is not due yet (a paced replay),
+   * returns a promise to wait for first; otherwise nothing — a million-event replay at full
+   * speed should not pay for a million promises.
+   */
+  reach(at: number): Promise<void> | undefined {
+    if (this.speed > 0 && this.firstAt !== undefined) {
+      const due = this.wallStart + (at - this.firstAt) / this.speed;
+      const delay = due - performance.now();
+      if (delay > 0) {
+        // Never early; when the next event is only just ahead, sleep a little longer so a
+        // busy recording wakes the process ~100 times a second, not once per event.
+        return this.sleep(Math.max(delay, MIN_SLEEP_MS)).then(() => this.advance(at));
+      }
+    }
+    this.advance(at);
+    return undefined;
+  }
+
+  private advance(at: number): void {
     if (at > this.virtualNow) this.virtualNow = at;
   }
 
   /** Ends a pending wait at once (the replay was stopped). */
   interrupt(): void {
     this.wake?.();
-  }
-
-  private async waitFor(at: number): Promise<void> {
-    if (this.firstAt === undefined) return;
-    const due = this.wallStart + (at - this.firstAt) / this.speed;
-    const delay = due - performance.now();
-    if (delay <= 0) return;
-    // Never early; when the next event is only just ahead, sleep a little longer so a busy
-    // recording wakes the process ~100 times a second, not once per event.
-    return this.sleep(Math.max(delay, MIN_SLEEP_MS));
   }
 
   private async sleep(delay: number): Promise<void> {

@@ -1,5 +1,11 @@
 import { LivetallyError } from '../../domain/errors.js';
-import { InvalidEvent, parseEventLine, type StreamEvent } from '../../domain/events.js';
+import {
+  InvalidEvent,
+  parseEventLine,
+  type BroadcastEvent,
+  type ConnectedEvent,
+  type StreamEvent,
+} from '../../domain/events.js';
 import type { Source, SourceSink } from '../source.js';
 import { badStart, playLines, type ReplayProgress, type ReplaySummary } from './line-playback.js';
 import { ReplayPacer } from './replay-pacer.js';
@@ -47,6 +53,23 @@ export class ReplaySource implements Source {
     this.pacer.interrupt();
   }
 
+  private deliver(event: BroadcastEvent, sink: SourceSink, summary: ReplaySummary): void {
+    if (this.stopped) return;
+    summary.events++;
+    sink.event(event);
+  }
+
+  private async deliverHeader(
+    event: ConnectedEvent,
+    sink: SourceSink,
+    summary: ReplaySummary,
+  ): Promise<void> {
+    await this.pacer.reach(event.at);
+    if (this.stopped) return;
+    summary.events++;
+    await sink.connected({ ...event, roomId: this.options.roomId ?? event.roomId }, this.pacer.now);
+  }
+
   async run(sink: SourceSink): Promise<ReplaySummary> {
     const { file, onInvalid, startAt } = this.options;
     const summary: ReplaySummary = { reason: 'finished', lines: 0, events: 0, invalid: 0 };
@@ -60,13 +83,13 @@ export class ReplaySource implements Source {
         isStopped: () => this.stopped,
       },
       summary,
-      async (text, line) => {
+      (text, line) => {
         const parsed = parseEventLine(text);
         if (parsed instanceof InvalidEvent) {
           if (!sawHeader) throw badStart(file, line, parsed.error, 'recording');
           summary.invalid++;
           onInvalid?.(line, parsed.error);
-          return;
+          return undefined;
         }
         if (!sawHeader) {
           if (parsed.type !== 'connected') {
@@ -76,19 +99,15 @@ export class ReplaySource implements Source {
           if (startAt !== undefined) offset = startAt - parsed.at;
         }
         const event = offset ? shift(parsed, offset) : parsed;
-        if (event.type === 'connected') this.pacer.start(event.at);
-        await this.pacer.reach(event.at);
-        if (this.stopped) return;
-        summary.events++;
         if (event.type === 'connected') {
           sawHeader = true;
-          await sink.connected(
-            { ...event, roomId: this.options.roomId ?? event.roomId },
-            this.pacer.now,
-          );
-        } else {
-          sink.event(event);
+          this.pacer.start(event.at);
+          return this.deliverHeader(event, sink, summary);
         }
+        const due = this.pacer.reach(event.at);
+        if (due) return due.then(() => this.deliver(event, sink, summary));
+        this.deliver(event, sink, summary);
+        return undefined;
       },
     );
     if (!sawHeader && result.reason !== 'stopped') {
