@@ -1,6 +1,5 @@
 import type { StreamStats } from '../domain/stats.js';
 import { ReplaySource, type ReplayProgress } from '../sources/replay/replay-source.js';
-import { RawReplaySource } from '../sources/tiktok/index.js';
 import type { ProfileStore } from '../storage/profile-store.js';
 import { WorkerProgressWriter } from '../storage/progress-writer.js';
 import type { Logger } from './logger.js';
@@ -54,7 +53,11 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayResult
     },
   };
   const source = options.raw
-    ? new RawReplaySource({ ...sourceOptions, logger })
+    ? // tiktok-live-connector is large: only raw captures need it.
+      new (await import('../sources/tiktok/raw-replay-source.js')).RawReplaySource({
+        ...sourceOptions,
+        logger,
+      })
     : new ReplaySource(sourceOptions);
   let broadcast: BroadcastInfo | undefined;
   tracker.on('broadcast', (info) => (broadcast = info ?? broadcast));

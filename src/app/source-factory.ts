@@ -14,8 +14,8 @@ export interface SourceChoice {
   kind: SourceKind;
 }
 
-/** Makes the source for a streamer; throws a LivetallyError when there is none to make. */
-export type SourceFactory = (streamer: string) => SourceChoice;
+/** Makes the source for a streamer; rejects with a LivetallyError when there is none to make. */
+export type SourceFactory = (streamer: string) => Promise<SourceChoice>;
 
 export interface SourceFactoryOptions {
   /** Streamer X plays DIR/X.ndjson. */
@@ -25,7 +25,7 @@ export interface SourceFactoryOptions {
   /** Replay speed (0 = as fast as possible). */
   speed: number;
   /** The real TikTok source, when available. */
-  tiktok?: (streamer: string) => Source;
+  tiktok?: (streamer: string) => Promise<Source>;
   logger: Logger;
 }
 
@@ -33,7 +33,7 @@ export function createSourceFactory(options: SourceFactoryOptions): SourceFactor
   const { logger } = options;
   const onInvalid = (line: number, error: string) =>
     logger.warn(`recording line ${line} skipped: ${error}`);
-  return (streamer) => {
+  return async (streamer) => {
     if (options.demo && streamer.toLowerCase() === options.demo.streamer.toLowerCase()) {
       const speed = options.speed === 0 ? 1 : options.speed;
       return {
@@ -54,7 +54,7 @@ export function createSourceFactory(options: SourceFactoryOptions): SourceFactor
         source: new ReplaySource({ file, speed: options.speed, onInvalid }),
       };
     }
-    if (options.tiktok) return { kind: 'tiktok', source: options.tiktok(streamer) };
+    if (options.tiktok) return { kind: 'tiktok', source: await options.tiktok(streamer) };
     throw new LivetallyError('no_source', 'this livetally cannot connect to TikTok');
   };
 }

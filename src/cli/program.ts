@@ -3,7 +3,6 @@ import path from 'node:path';
 import { parseDuration } from '../app/duration.js';
 import { exportSession, exportSessions, type ExportFormat } from '../app/session-export.js';
 import type { Logger } from '../app/logger.js';
-import { runReplay } from '../app/run-replay.js';
 import type { Workspace } from '../app/workspace.js';
 import { LivetallyError } from '../domain/errors.js';
 import { PROFILE_NAME_RULES } from '../profiles/profile-name.js';
@@ -54,6 +53,7 @@ export function buildProgram(ctx: CliContext): Command {
         const controller = new AbortController();
         const stopListening = onStopSignal(() => controller.abort());
         try {
+          const { runReplay } = await import('../app/run-replay.js');
           const result = await runReplay({
             store,
             file: path.resolve(file),

@@ -4,11 +4,6 @@ import { parseDuration } from '../app/duration.js';
 import { StreamTracker } from '../app/stream-tracker.js';
 import { writerEvents } from '../app/writer-events.js';
 import { normalizeStreamerHandle } from '../domain/streamer-handle.js';
-import {
-  createTikTokSource,
-  RawCaptureWriter,
-  tiktokSessionFromEnv,
-} from '../sources/tiktok/index.js';
 import { WorkerProgressWriter } from '../storage/progress-writer.js';
 import { onStopSignal, type CliContext, type CommandSetup } from './context.js';
 import { formatNumber, formatStats } from './output.js';
@@ -38,6 +33,8 @@ export function registerRecordCommand(
       const { logger, workspace } = setup(cmd);
       const handle = normalizeStreamerHandle(streamer); // refused before anything is created
       const saveIntervalMs = parseDuration(opts.saveInterval, '--save-interval');
+      const { createTikTokSource, RawCaptureWriter, tiktokSessionFromEnv } =
+        await import('../sources/tiktok/index.js');
       workspace.lockForWriting('livetally record');
       try {
         const profile = workspace.profileName(opts.profile);

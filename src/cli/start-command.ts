@@ -1,19 +1,6 @@
 import type { Command } from 'commander';
-import { fileURLToPath } from 'node:url';
-import { LiveService } from '../app/live-service.js';
-import { createSourceFactory } from '../app/source-factory.js';
-import { describeConfig, resolveStartConfig, type StartFlags } from '../app/start-config.js';
-import { LivetallyError } from '../domain/errors.js';
-import { buildServer } from '../server/build-server.js';
-import { generateToken, isLoopback } from '../server/security.js';
-import { createTikTokSource, tiktokSessionFromEnv } from '../sources/tiktok/index.js';
-import { commandSetup, onStopSignal, type CliContext } from './context.js';
-
-export const DEMO_RECORDING = fileURLToPath(
-  new URL('../../recordings/demo.ndjson', import.meta.url),
-);
-export const DEMO_STREAMER = 'demo_streamer';
-const SHUTDOWN_LIMIT_MS = 10_000;
+import type { StartFlags } from '../app/start-config.js';
+import type { CliContext } from './context.js';
 
 export function registerStartCommand(program: Command, ctx: CliContext): void {
   program
@@ -29,97 +16,8 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
     .option('--token <token>', 'access token required off loopback (env LIVETALLY_TOKEN)')
     .option('--sign-api-key <key>', 'Euler Stream sign-server key (env LIVETALLY_SIGN_API_KEY)')
     .action(async (opts: StartFlags, cmd: Command) => {
-      const { logger, workspace, dataDirFlag } = commandSetup(ctx, cmd);
-      const config = resolveStartConfig({ ...opts, dataDir: dataDirFlag }, ctx.env);
-      const host = config.host.value;
-      let token = config.token.value ?? null;
-      if (!isLoopback(host) && !token) token = generateToken();
-      logger.info(`config: ${describeConfig(config)}`);
-
-      workspace.lockForWriting('livetally start');
-      let service: LiveService | undefined;
-      try {
-        const speed = config.speed.value;
-        service = new LiveService({
-          workspace,
-          logger,
-          saveIntervalMs: config.saveIntervalMs.value,
-          profile: config.profile.value,
-          sources: createSourceFactory({
-            replayDir: config.replayDir.value,
-            demo: config.demo.value ? { file: DEMO_RECORDING, streamer: DEMO_STREAMER } : undefined,
-            speed: speed ?? 1,
-            logger,
-            tiktok: (streamer) =>
-              createTikTokSource({
-                streamer,
-                signApiKey: config.signApiKey.value,
-                session: tiktokSessionFromEnv(ctx.env),
-                logger,
-              }),
-          }),
-        });
-        const { app } = await buildServer(service, {
-          host,
-          port: config.port.value,
-          token,
-          version: ctx.version,
-          logger,
-        });
-        try {
-          await app.listen({ host, port: config.port.value });
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-            throw new LivetallyError(
-              'port_in_use',
-              `port ${config.port.value} on ${host} is already in use; choose another with --port`,
-            );
-          }
-          throw error;
-        }
-        const address = app.server.address();
-        const port = typeof address === 'object' && address ? address.port : config.port.value;
-        const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-        const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}/`;
-        ctx.output.out(`livetally is running — dashboard: ${url}${token ? `?token=${token}` : ''}`);
-        if (token && !config.token.value) {
-          ctx.output.out(`access token (required off loopback): ${token}`);
-        }
-        ctx.output.out(
-          `profile "${service.profileName}" · press Ctrl+C to stop (everything is saved)`,
-        );
-        if (config.demo.value) {
-          const view = await service.connect(DEMO_STREAMER);
-          logger.info(`demo: ${view.state} (@${DEMO_STREAMER}, looping the bundled recording)`);
-        }
-        await untilSignal();
-        logger.info('stopping: saving everything …');
-        const stop = (async () => {
-          await service.shutdown();
-          await app.close();
-        })();
-        const limit = new Promise<never>((_, reject) => {
-          setTimeout(
-            () => reject(new LivetallyError('stop_timeout', 'could not stop in time')),
-            SHUTDOWN_LIMIT_MS,
-          ).unref();
-        });
-        await Promise.race([stop, limit]);
-        logger.info('stopped; all stats saved');
-      } catch (error) {
-        await service?.shutdown().catch(() => undefined);
-        throw error;
-      } finally {
-        workspace.release();
-      }
+      // The server's modules load only when it starts, so other commands start fast.
+      const { runStart } = await import('./start-server.js');
+      await runStart(ctx, cmd, opts);
     });
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stopListening = onStopSignal(() => {
-      stopListening();
-      resolve();
-    });
-  });
 }
