@@ -104,7 +104,8 @@ export async function benchServer(log) {
       received.push(mine);
       socket.on('stats', (view) => mine.push({ at: performance.now(), likes: view.stats.likes }));
       socket.on('connection', (view) => {
-        if (view.state === 'connected' && connectedAt === undefined) connectedAt = performance.now();
+        if (view.state === 'connected' && connectedAt === undefined)
+          connectedAt = performance.now();
         if (view.state === 'disconnected' && connectedAt !== undefined) finished();
       });
       sockets.push(socket);

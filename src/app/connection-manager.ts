@@ -18,6 +18,7 @@ const DISCONNECTED: ConnectionView = {
   error: null,
   retryInMs: null,
   source: null,
+  lastEnd: null,
 };
 
 /**
@@ -29,7 +30,8 @@ export class ConnectionManager extends EventEmitter<ManagerEvents> {
   private running: Promise<void> | undefined;
   private stop: (() => void) | undefined;
   /** Why the running source is being stopped, for the history entry. */
-  private stopReason = 'disconnected';
+  private stopReason: 'disconnected' | 'stopped' = 'disconnected';
+  private streamer = '';
 
   constructor(
     private readonly factory: SourceFactory,
@@ -61,8 +63,9 @@ export class ConnectionManager extends EventEmitter<ManagerEvents> {
         `already connected to ${who}; disconnect first`,
       );
     }
-    const { source, kind } = this.factory(streamer);
+    const { source, kind } = await this.factory(streamer);
     this.set({ ...DISCONNECTED, state: 'connecting', streamer, source: kind });
+    this.streamer = streamer;
     let settle: () => void = () => {};
     const firstOutcome = new Promise<void>((resolve) => (settle = resolve));
     source.onStatus = (status) => {
@@ -76,13 +79,13 @@ export class ConnectionManager extends EventEmitter<ManagerEvents> {
       connected: async (info, clock) => {
         await tracker.connected(info, clock);
         this.set({
+          ...DISCONNECTED,
           state: 'connected',
           streamer: info.streamer,
           roomId: info.roomId,
-          error: null,
-          retryInMs: null,
           source: kind,
         });
+        this.streamer = info.streamer;
         settle();
       },
       event: (event) => tracker.event(event),
@@ -113,7 +116,7 @@ export class ConnectionManager extends EventEmitter<ManagerEvents> {
   }
 
   /** Like `disconnect`, but fine when nothing is connected (or it just ended by itself). */
-  async ensureDisconnected(reason = 'disconnected'): Promise<void> {
+  async ensureDisconnected(reason: 'disconnected' | 'stopped' = 'disconnected'): Promise<void> {
     if (!this.running) return;
     this.stopReason = reason;
     this.stop?.();
@@ -140,6 +143,11 @@ export class ConnectionManager extends EventEmitter<ManagerEvents> {
       error: failed
         ? { code: end.code ?? 'connection_failed', message: end.detail ?? 'the connection failed' }
         : null,
+      lastEnd: {
+        reason: failed ? 'failed' : (reason as 'ended' | 'disconnected' | 'stopped'),
+        streamer: this.streamer,
+        at: Date.now(),
+      },
     });
   }
 

@@ -97,6 +97,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
         ? {
             sessionId: broadcast.sessionId,
             startedAt: broadcast.startedAt,
+            elapsedMs: tracker.elapsedMs(),
             resumed: broadcast.resumed,
           }
         : null,

@@ -105,6 +105,11 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     return this.info;
   }
 
+  /** How long the current broadcast has run, by the source's clock. */
+  elapsedMs(): number {
+    return this.info ? Math.max(0, this.clock() - this.info.startedAt) : 0;
+  }
+
   get isConnected(): boolean {
     return this.tally !== undefined;
   }

@@ -94,7 +94,8 @@ export class RealtimeHub {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     for (const off of this.unsubscribe.splice(0)) off();
-    this.io.disconnectSockets(true);
+    // Closing the connections without a socket.io "disconnect" lets pages and overlays
+    // reconnect by themselves when livetally comes back.
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
 

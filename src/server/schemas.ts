@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LEADERBOARD_METRICS } from '../domain/history.js';
 import type {
   ConnectionView,
+  LeaderboardResponse,
   ProfilesResponse,
   StatsResponse,
   StatsValues,
@@ -30,6 +31,13 @@ export const connectionView = z
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
     retryInMs: z.number().nullable(),
     source: z.enum(['tiktok', 'replay', 'demo']).nullable(),
+    lastEnd: z
+      .object({
+        reason: z.enum(['ended', 'disconnected', 'stopped', 'failed']),
+        streamer: z.string(),
+        at: z.number(),
+      })
+      .nullable(),
   })
   .meta({ id: 'Connection' }) satisfies z.ZodType<ConnectionView>;
 
@@ -40,7 +48,12 @@ export const statsResponse = z
     stats: statsValues,
     peakViewers: count,
     broadcast: z
-      .object({ sessionId: z.number().int(), startedAt: z.number(), resumed: z.boolean() })
+      .object({
+        sessionId: z.number().int(),
+        startedAt: z.number(),
+        elapsedMs: z.number().min(0),
+        resumed: z.boolean(),
+      })
       .nullable(),
     saved: z
       .object({
@@ -106,7 +119,7 @@ export const leaderboardResponse = z.object({
   sessionId: z.number().int().nullable(),
   metric: z.enum(LEADERBOARD_METRICS),
   viewers: z.array(viewerTotals),
-});
+}) satisfies z.ZodType<LeaderboardResponse>;
 
 export const sessionRecord = z
   .object({

@@ -24,11 +24,23 @@ export interface ConnectionView {
   retryInMs: number | null;
   /** What is playing: `tiktok`, `replay` or `demo`; null when disconnected. */
   source: 'tiktok' | 'replay' | 'demo' | null;
+  /** How the last connection ended, until the next one starts. */
+  lastEnd: ConnectionEnd | null;
+}
+
+export interface ConnectionEnd {
+  /** `ended`: the LIVE ended; `disconnected`: asked for, or the recording ran out; `stopped`:
+   * livetally stopped; `failed`: an error (see `error`). */
+  reason: 'ended' | 'disconnected' | 'stopped' | 'failed';
+  streamer: string;
+  at: number;
 }
 
 export interface BroadcastView {
   sessionId: number;
   startedAt: number;
+  /** How long the broadcast has run, by the source's clock (a replay's own time). */
+  elapsedMs: number;
   resumed: boolean;
 }
 
@@ -62,6 +74,27 @@ export interface ProfileView {
 export interface ProfilesResponse {
   active: string;
   profiles: ProfileView[];
+}
+
+export interface ViewerTotalsView {
+  userId: string;
+  handle: string;
+  nickname: string;
+  coins: number;
+  gifts: number;
+  likes: number;
+  comments: number;
+  shares: number;
+  follows: number;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/** GET /api/leaderboard */
+export interface LeaderboardResponse {
+  sessionId: number | null;
+  metric: 'coins' | 'likes' | 'comments' | 'shares';
+  viewers: ViewerTotalsView[];
 }
 
 export interface ViewerUser {

@@ -85,6 +85,7 @@ describe('HTTP API', () => {
         error: null,
         retryInMs: null,
         source: null,
+        lastEnd: null,
       },
       stats: { viewers: 0, likes: 0, totalCoins: 0, followers: 0, shares: 0, gifts: 0 },
       peakViewers: 0,

@@ -4,7 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StatsResponse } from '../../src/shared/api-types.js';
 import { connected, like } from '../helpers/events.js';
 import { writeRecording } from '../helpers/recordings.js';
-import { closeAllServers, socketTo, testServer, type TestServer } from '../helpers/server.js';
+import {
+  closeAllServers,
+  socketTo,
+  testServer,
+  waitFor,
+  type TestServer,
+} from '../helpers/server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 afterEach(closeAllServers);
@@ -13,9 +19,9 @@ async function seeded(options: { token?: string; bindHost?: string } = {}) {
   const replayDir = tempDir();
   writeRecording(replayDir, 'alice.ndjson', [connected(), like({ count: 25 })]);
   const server = await testServer({ replayDir, ...options });
-  // Put something in the file that an attack could destroy.
+  // Put something in the file that an attack could destroy: the recording plays to its end.
   await server.service.connect('alice');
-  await server.service.connection.ensureDisconnected();
+  await waitFor(() => server.service.connection.isIdle);
   return server;
 }
 
