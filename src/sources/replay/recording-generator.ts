@@ -129,8 +129,9 @@ export class RecordingGenerator {
       type: 'connected',
       at: start,
       streamer,
-      streamerId: o.streamerId ?? '7100000000000000001',
-      roomId: o.roomId ?? '7400000000000000001',
+      // Distinct recordings are distinct broadcasts (and streamers) unless told otherwise.
+      streamerId: o.streamerId ?? numericId(7_100_000_000_000_000_000n, streamer),
+      roomId: o.roomId ?? numericId(7_400_000_000_000_000_000n, `${streamer}#${o.seed}`),
     });
 
     const combos: Combo[] = [];
@@ -363,6 +364,13 @@ export class RecordingGenerator {
     const nickname = name.charAt(0).toUpperCase() + name.slice(1);
     return { id: (6_900_000_000_000_000_000n + BigInt(i) * 104_729n).toString(), handle, nickname };
   }
+}
+
+/** A TikTok-like 19-digit id derived from a name (FNV-1a), the same for the same name. */
+function numericId(base: bigint, name: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+  return (base + BigInt(hash >>> 0)).toString();
 }
 
 /** The recording as NDJSON text, one event per line. */
