@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
+import path from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { LiveService } from '../../src/app/live-service.js';
 import { silentLogger } from '../../src/app/logger.js';
 import { createSourceFactory } from '../../src/app/source-factory.js';
 import { Workspace } from '../../src/app/workspace.js';
 import { buildServer } from '../../src/server/build-server.js';
+import { registerPages } from '../../src/server/pages.js';
 import type { RealtimeHub } from '../../src/server/realtime.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/shared/api-types.js';
-import { DEMO } from './cli.js';
+import { DEMO, ROOT } from './cli.js';
 import { tempDir } from './temp-dir.js';
 
 export interface TestServer {
@@ -32,6 +34,8 @@ export interface TestServerOptions {
   bindHost?: string;
   token?: string | null;
   saveIntervalMs?: number;
+  /** Serve the built pages (dist/web/) too, as `livetally start` does. */
+  pages?: boolean;
 }
 
 const open: TestServer[] = [];
@@ -61,6 +65,9 @@ export async function testServer(options: TestServerOptions = {}): Promise<TestS
     token: options.token ?? null,
     version: 'test',
     logger: silentLogger,
+    pages: options.pages
+      ? registerPages({ dir: path.join(ROOT, 'dist', 'web'), logger: silentLogger })
+      : undefined,
   });
   let closed = false;
   const server: TestServer = {

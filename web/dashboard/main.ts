@@ -1,0 +1,160 @@
+import {
+  REALTIME,
+  type StatsResponse,
+  type StatsValues,
+  type StatsView,
+} from '../../src/shared/api-types.js';
+import { accessToken, ApiError, createApi } from '../shared/api.js';
+import { byId, setText } from '../shared/dom.js';
+import { connectRealtime } from '../shared/realtime.js';
+import { setUpTheme } from '../shared/theme.js';
+import { ActivityFeed } from './activity-feed.js';
+import { ConfirmDialog } from './confirm-dialog.js';
+import { ConnectionPanel } from './connection-panel.js';
+import { Leaderboard } from './leaderboard.js';
+import { OverlayBuilder } from './overlay-builder.js';
+import { ProfilesPanel } from './profiles-panel.js';
+import { SavedNote } from './saved-note.js';
+import { StatTiles } from './stat-tiles.js';
+
+// The dashboard: composes the panels and feeds them from the realtime channel. Everything
+// the page shows comes from `stats`, `connection`, `profile` and `activity`; HTTP answers
+// only fill in what has not arrived yet.
+
+const token = accessToken(window.location.search);
+const api = createApi(token);
+setUpTheme(byId('theme', HTMLSelectElement));
+
+const banner = byId('banner', HTMLElement);
+const statsPanel = byId('stats-panel', HTMLElement);
+const statsError = byId('stats-error', HTMLElement);
+const tiles = new StatTiles(
+  statsPanel,
+  byId('peak-viewers', HTMLElement),
+  byId('running-time', HTMLTimeElement),
+);
+const confirm = new ConfirmDialog();
+const savedNote = new SavedNote(api, byId('saved-note', HTMLElement));
+const leaderboard = new Leaderboard(
+  api,
+  byId('leaderboard-rows', HTMLTableSectionElement),
+  byId('leaderboard-empty', HTMLElement),
+);
+const feed = new ActivityFeed(
+  byId('activity-feed', HTMLOListElement),
+  byId('activity-empty', HTMLElement),
+);
+let lastView: StatsView | null = null;
+/** Counts `stats` pushes, so an HTTP answer older than the latest push is not shown. */
+let pushes = 0;
+
+const connection = new ConnectionPanel(api, (view) => {
+  if (view.state === 'disconnected') void savedNote.refresh();
+  else savedNote.hide();
+});
+const profiles = new ProfilesPanel({
+  api,
+  confirm,
+  liveStreamer: () =>
+    lastView && lastView.connection.state !== 'disconnected' ? lastView.connection.streamer : null,
+  beginSwitch: () => {
+    connection.expectDisconnect();
+    const before = pushes;
+    return (view) => showIfCurrent(before, view);
+  },
+});
+new OverlayBuilder(token);
+
+function showStats(view: StatsView): void {
+  // Another profile, whether or not its `profile` message came first (a switch's own answer,
+  // or livetally restarted with another profile while this page was away).
+  if (lastView && lastView.profile !== view.profile) forgetProfile();
+  lastView = view;
+  tiles.render(view);
+  profiles.setActive(view.profile);
+}
+
+/** Nothing of the profile switched away from may stay on screen. */
+function forgetProfile(): void {
+  feed.clear();
+  leaderboard.clear();
+  connection.forgetEnded();
+  void savedNote.refresh();
+}
+
+/** Shows an HTTP answer unless a push arrived since the request went out (it is newer). */
+function showIfCurrent(pushesBefore: number, view: StatsResponse): void {
+  if (pushes === pushesBefore) showStats(view);
+}
+
+byId('reset', HTMLButtonElement).addEventListener('click', () => void reset());
+
+async function reset(): Promise<void> {
+  const profile = lastView?.profile ?? 'this profile';
+  const ok = await confirm.ask({
+    title: 'Reset the current stats?',
+    text: `All six counters of "${profile}" go to zero, in memory and in its file. Past broadcasts stay in the history.`,
+    confirmLabel: 'Reset',
+  });
+  if (!ok) return;
+  const before = pushes;
+  setText(statsError, '');
+  try {
+    const zeroed = await api.post<StatsValues>('/api/stats/reset');
+    if (pushes === before) tiles.renderStats(zeroed);
+    leaderboard.clear();
+    void savedNote.refresh();
+  } catch (error) {
+    setText(statsError, error instanceof ApiError ? error.message : String(error));
+  }
+}
+
+function showBanner(message: string | null): void {
+  banner.hidden = message === null;
+  setText(banner, message ?? '');
+}
+
+const socket = connectRealtime(token);
+socket.on(REALTIME.stats, (view) => {
+  pushes++;
+  showStats(view);
+  leaderboard.refreshSoon();
+});
+socket.on(REALTIME.connection, (view) => connection.render(view));
+socket.on(REALTIME.profile, () => {
+  // The new profile's `stats` follow at once; until then, no old numbers.
+  tiles.clear();
+  forgetProfile();
+  void profiles.refresh();
+});
+socket.on(REALTIME.activity, (activity) => feed.add(activity));
+socket.on('connect', () => {
+  showBanner(null);
+  statsPanel.classList.remove('stale');
+  document.documentElement.dataset['live'] = 'true';
+  void profiles.refresh();
+});
+socket.on('disconnect', () => {
+  statsPanel.classList.add('stale');
+  document.documentElement.dataset['live'] = 'false';
+  connection.offline();
+  showBanner('Lost contact with livetally; reconnecting… (the numbers shown may be out of date)');
+});
+socket.on('connect_error', () => {
+  connection.offline();
+  void explainConnectError();
+});
+
+/** The socket does not say why it was refused; the API does (e.g. a missing token). */
+async function explainConnectError(): Promise<void> {
+  try {
+    await api.get('/api/profiles');
+    showBanner('Cannot open the live channel to livetally; retrying…');
+  } catch (error) {
+    showBanner(
+      error instanceof ApiError && error.status === 401
+        ? `${error.message}. Open the dashboard with the address livetally printed, including ?token=…`
+        : 'livetally is not reachable; is it still running? Retrying…',
+    );
+  }
+}
