@@ -28,6 +28,8 @@ interface ServiceEvents {
   connection: [ConnectionView];
   profile: [string];
   activity: [Activity];
+  /** What `view()` shows changed since `armStats()` (once per arming). */
+  stats: [];
 }
 
 export interface LiveServiceOptions {
@@ -83,6 +85,11 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   /** Changes whenever `view().stats` (or the profile behind it) changes. */
   get revision(): string {
     return `${this.epoch}:${this.profile.tracker.revision}`;
+  }
+
+  /** Asks for one `stats` event at the next change (re-arm after each read). */
+  armStats(): void {
+    this.profile.tracker.armChange();
   }
 
   view(): StatsView {
@@ -229,6 +236,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     const writer = new WorkerProgressWriter(store.file, writerEvents(logger));
     const tracker = new StreamTracker(store, { writer, saveIntervalMs, logger });
     tracker.on('activity', (activity) => this.emit('activity', activity));
+    tracker.on('changed', () => this.emit('stats'));
     return { name, store, tracker };
   }
 

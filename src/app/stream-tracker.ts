@@ -37,6 +37,8 @@ interface TrackerEvents {
   activity: [Activity];
   broadcast: [BroadcastInfo | undefined];
   reset: [];
+  /** `stats` changed since `armChange()` was last called (sent once per arming). */
+  changed: [];
 }
 
 const STREAK_CHECK_MS = 1000;
@@ -70,6 +72,8 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
   private busy: Promise<void> = Promise.resolve();
   private held: BroadcastEvent[] | undefined;
   private pendingSteps = 0;
+  private changeArmed = false;
+  private armedRevision = -1;
   private closed = false;
 
   constructor(
@@ -103,6 +107,22 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
 
   get broadcast(): BroadcastInfo | undefined {
     return this.info;
+  }
+
+  /**
+   * Asks for one `changed` event at the next change of `stats`. Whoever shows the numbers
+   * re-arms after reading them: a change costs one comparison per event, not an event each.
+   */
+  armChange(): void {
+    this.changeArmed = true;
+    this.armedRevision = this.revision;
+  }
+
+  private signalChange(): void {
+    if (this.changeArmed && this.revision !== this.armedRevision) {
+      this.changeArmed = false;
+      this.emit('changed');
+    }
   }
 
   /** How long the current broadcast has run, by the source's clock. */
@@ -157,6 +177,7 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     tally.apply(event, now);
     if (event.type === 'streamEnd') this.endReason = event.reason || 'ended';
     if (this.flushTimer === undefined && tally.hasChanges) this.scheduleFlush();
+    if (this.changeArmed) this.signalChange();
   }
 
   /** Closes open combos, saves, then clears the in-memory stats; the file keeps them. */
@@ -191,6 +212,7 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
         this.revisionBase += 1;
       }
       this.emit('reset');
+      this.signalChange();
       return this.stats;
     });
   }
@@ -233,6 +255,7 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     this.idle = zeroStats();
     this.idlePeak = 0;
     this.emit('broadcast', undefined);
+    this.signalChange();
     await this.writer.settle();
     this.store.endSession(link.sessionId, now, this.endReason ?? reason);
   }
@@ -286,9 +309,11 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     this.streakTimer ??= setInterval(() => {
       this.tally?.tick(this.clock());
       if (this.flushTimer === undefined && this.tally?.hasChanges) this.scheduleFlush();
+      this.signalChange(); // a combo counted on timeout
     }, STREAK_CHECK_MS);
     this.streakTimer.unref();
     this.emit('broadcast', this.info);
+    this.signalChange();
   }
 
   /** Forgets a tally whose numbers are no longer shown, keeping `revision` increasing. */

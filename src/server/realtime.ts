@@ -12,7 +12,7 @@ import {
 import { presentedToken, type AccessPolicy } from './security.js';
 
 export interface RealtimeOptions {
-  /** Stats are pushed at most this often (default 100 ms: 10 per second). */
+  /** Pushes are at least this far apart (default 100 ms: at most 10 per second). */
   intervalMs?: number;
   /** A client with more packets than this waiting to be sent is dropped. */
   maxBacklog?: number;
@@ -20,22 +20,29 @@ export interface RealtimeOptions {
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
-/** More alerts than this within 100 ms cannot be shown anyway; the oldest are skipped. */
-const MAX_ACTIVITY_PER_TICK = 50;
+/** More alerts than this between two pushes cannot be shown anyway; the oldest are skipped. */
+const MAX_ACTIVITY_PER_PUSH = 50;
 
 /**
- * Pushes what the dashboard and overlays show: `stats` coalesced (only on change, at most
- * ten times a second), `connection` on every change, `profile` after a switch, `activity`
- * (gifts at streak end, follows, shares) with the next tick. A new socket gets the current `stats` and `connection` at once. A client
- * that falls behind is dropped instead of buffered without bound.
+ * Pushes what the dashboard and overlays show: `stats` when they changed, at most ten times
+ * a second; `connection` on every change; `profile` after a switch; `activity` (gifts at
+ * streak end, follows, shares) with the next push. A new socket gets the current `stats` and
+ * `connection` at once. A client that falls behind is dropped instead of buffered.
+ *
+ * Driven by changes, not a clock: the first change after a quiet spell is pushed at once,
+ * later ones are gathered until the interval has passed, and nothing runs while nothing
+ * changes.
  */
 export class RealtimeHub {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
   private timer: NodeJS.Timeout | undefined;
+  private lastPush = 0;
   private lastRevision = '';
+  private readonly intervalMs: number;
   private readonly maxBacklog: number;
   private readonly unsubscribe: (() => void)[] = [];
   private activity: ActivityView[] = [];
+  private closed = false;
 
   constructor(
     server: HttpServer,
@@ -44,6 +51,7 @@ export class RealtimeHub {
     private readonly logger: Logger,
     options: RealtimeOptions = {},
   ) {
+    this.intervalMs = options.intervalMs ?? 100;
     this.maxBacklog = options.maxBacklog ?? 64;
     this.io = new Server(server, {
       serveClient: false,
@@ -60,29 +68,34 @@ export class RealtimeHub {
       socket.emit(REALTIME.stats, this.service.view());
       socket.emit(REALTIME.connection, this.service.connection.current);
     });
+    const onStats = () => this.schedule();
     const onConnection = (view: ConnectionView) => {
       this.io.emit(REALTIME.connection, view);
-      this.pushStats(); // the live numbers change with the connection (e.g. cleared)
+      this.schedule(); // the live numbers change with the connection (e.g. cleared)
     };
     const onProfile = (active: string) => {
       this.io.emit(REALTIME.profile, { active });
-      this.pushStats();
+      // Pages drop what they show on `profile`; the new profile's numbers follow at once,
+      // even if they were pushed a moment before (while the old file was being closed).
+      this.push(true);
     };
     const onActivity = (activity: ActivityView) => {
-      // Sent with the next tick; a burst beyond what an overlay could show is trimmed.
-      if (this.activity.length >= MAX_ACTIVITY_PER_TICK) this.activity.shift();
+      if (this.activity.length >= MAX_ACTIVITY_PER_PUSH) this.activity.shift();
       this.activity.push(activity);
+      this.schedule();
     };
+    service.on('stats', onStats);
     service.on('connection', onConnection);
     service.on('profile', onProfile);
     service.on('activity', onActivity);
     this.unsubscribe.push(
+      () => service.off('stats', onStats),
       () => service.off('connection', onConnection),
       () => service.off('profile', onProfile),
       () => service.off('activity', onActivity),
     );
-    this.timer = setInterval(() => this.tick(), options.intervalMs ?? 100);
-    this.timer.unref();
+    this.lastRevision = service.revision;
+    service.armStats();
   }
 
   /** Number of connected sockets. */
@@ -91,7 +104,8 @@ export class RealtimeHub {
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     for (const off of this.unsubscribe.splice(0)) off();
     // Closing the connections without a socket.io "disconnect" lets pages and overlays
@@ -99,23 +113,30 @@ export class RealtimeHub {
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
 
-  private tick(): void {
-    if (this.service.revision !== this.lastRevision) this.pushStats();
-    if (this.activity.length > 0) {
-      const batch = this.activity;
-      this.activity = [];
-      if (this.io.engine.clientsCount > 0) {
-        this.dropSlowClients();
-        for (const activity of batch) this.io.emit(REALTIME.activity, activity);
-      }
-    }
+  /** A push is due: now if the last one is long enough ago, else when it will be. */
+  private schedule(): void {
+    if (this.timer || this.closed) return;
+    const wait = Math.max(0, this.lastPush + this.intervalMs - Date.now());
+    // Even "now" waits for the current turn: the rest of a batch of events counts first.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.push();
+    }, wait);
   }
 
-  private pushStats(): void {
-    this.lastRevision = this.service.revision;
+  private push(force = false): void {
+    if (this.closed) return;
+    this.lastPush = Date.now();
+    const revision = this.service.revision;
+    const changed = force || revision !== this.lastRevision;
+    this.lastRevision = revision;
+    this.service.armStats(); // hear about the next change
+    const activity = this.activity;
+    this.activity = [];
     if (this.io.engine.clientsCount === 0) return;
-    this.dropSlowClients();
-    this.io.emit(REALTIME.stats, this.service.view());
+    if (changed || activity.length > 0) this.dropSlowClients();
+    if (changed) this.io.emit(REALTIME.stats, this.service.view());
+    for (const item of activity) this.io.emit(REALTIME.activity, item);
   }
 
   private dropSlowClients(): void {

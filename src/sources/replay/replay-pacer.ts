@@ -3,8 +3,12 @@
  * clock; speed 0 plays as fast as possible, speed s waits so that recording time passes s
  * times as fast as wall time. Streak timeouts therefore behave as they did live.
  */
-/** Events of a paced replay are delivered in batches at most this far apart. */
-const MIN_SLEEP_MS = 10;
+/**
+ * A paced replay delivers its events in batches this far apart (never early, at most this
+ * late): like TikTok, which sends a busy LIVE's messages in frames, not one by one, and
+ * ten wake-ups a second instead of one per event keep a busy replay light.
+ */
+const MIN_SLEEP_MS = 50;
 
 export class ReplayPacer {
   private virtualNow = 0;
@@ -40,8 +44,7 @@ export class ReplayPacer {
       const due = this.wallStart + (at - this.firstAt) / this.speed;
       const delay = due - performance.now();
       if (delay > 0) {
-        // Never early; when the next event is only just ahead, sleep a little longer so a
-        // busy recording wakes the process ~100 times a second, not once per event.
+        // Never early; when the next event is only just ahead, sleep a little longer.
         return this.sleep(Math.max(delay, MIN_SLEEP_MS)).then(() => this.advance(at));
       }
     }
