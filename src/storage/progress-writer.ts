@@ -127,7 +127,11 @@ export class WorkerProgressWriter implements ProgressWriter {
     options: { messageIdCapacity?: number } = {},
   ) {
     const workerData: WorkerData = { file, retryMs: RETRY_MS, ...options };
-    this.worker = new Worker(workerScript(), { workerData });
+    this.worker = new Worker(workerScript(), {
+      workerData,
+      // It only holds one save at a time: a small young generation keeps its memory low.
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 },
+    });
     this.worker.on('message', (reply: WorkerReply) => this.onReply(reply));
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', (code) => {
