@@ -123,17 +123,9 @@ export class BroadcastTally {
     return this.revisionCounter;
   }
 
-  get openStreakCount(): number {
-    return this.streaks.openCount;
-  }
-
   /** True when there is something storage has not seen yet. */
   get hasChanges(): boolean {
     return this.changed;
-  }
-
-  nextStreakExpiry(): number | undefined {
-    return this.streaks.nextExpiry();
   }
 
   apply(event: BroadcastEvent, now: number): ApplyOutcome {

@@ -185,8 +185,6 @@ const FIELDS: Record<StreamEventType, Fields> = {
   ],
 };
 
-export const EVENT_TYPES = Object.keys(FIELDS) as StreamEventType[];
-
 /**
  * Checks a decoded value against the event's fields; the error names the first offending
  * field ("gift.repeatCount: must be a whole number from 1 to 100000"). Unknown fields are

@@ -193,10 +193,6 @@ export class GiftStreaks {
     return changes;
   }
 
-  get hasChanges(): boolean {
-    return this.dirty.size > 0 || this.removed.size > 0;
-  }
-
   private forgetStored(key: string): void {
     this.dirty.delete(key);
     if (this.stored.delete(key)) this.removed.add(key);

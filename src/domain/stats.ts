@@ -8,22 +8,8 @@ export interface StreamStats {
   gifts: number;
 }
 
-export const STAT_KEYS = [
-  'viewers',
-  'likes',
-  'totalCoins',
-  'followers',
-  'shares',
-  'gifts',
-] as const;
-export type StatKey = (typeof STAT_KEYS)[number];
-
 export function zeroStats(): StreamStats {
   return { viewers: 0, likes: 0, totalCoins: 0, followers: 0, shares: 0, gifts: 0 };
-}
-
-export function statsEqual(a: StreamStats, b: StreamStats): boolean {
-  return STAT_KEYS.every((key) => a[key] === b[key]);
 }
 
 /**

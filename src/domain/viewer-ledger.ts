@@ -36,10 +36,6 @@ export interface ViewerDelta extends Record<ViewerField, number> {
   nickname: string;
 }
 
-export function viewerBatchSize(batch: ViewerBatch): number {
-  return batch.userIds.length;
-}
-
 /** One viewer of a batch as an object (for tests and small batches). */
 export function viewerAt(batch: ViewerBatch, i: number): ViewerDelta {
   const delta = {
