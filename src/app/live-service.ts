@@ -10,6 +10,7 @@ import type {
 import type { StreamStats } from '../domain/stats.js';
 import type {
   ConnectionView,
+  GoalsPush,
   ProfilesResponse,
   SavedView,
   StatsView,
@@ -18,10 +19,12 @@ import type { ProfileStore } from '../storage/profile-store.js';
 import { WorkerProgressWriter } from '../storage/progress-writer.js';
 import { ConnectionManager } from './connection-manager.js';
 import { writerEvents } from './writer-events.js';
+import { GoalBoard } from './goal-board.js';
 import type { Logger } from './logger.js';
 import type { SessionExport } from './session-export.js';
 import type { SourceFactory } from './source-factory.js';
 import { StreamTracker } from './stream-tracker.js';
+import type { TestAlert } from './test-alerts.js';
 import type { Workspace } from './workspace.js';
 
 interface ServiceEvents {
@@ -30,6 +33,10 @@ interface ServiceEvents {
   activity: [Activity];
   /** What `view()` shows changed since `armStats()` (once per arming). */
   stats: [];
+  /** A goal was created, edited or removed (where goals stand changes with `stats`). */
+  goals: [];
+  /** From the dashboard's test buttons, for the overlays only. */
+  testAlert: [TestAlert];
 }
 
 export interface LiveServiceOptions {
@@ -47,6 +54,7 @@ interface OpenProfile {
   name: string;
   store: ProfileStore;
   tracker: StreamTracker;
+  goals: GoalBoard;
 }
 
 /**
@@ -109,6 +117,30 @@ export class LiveService extends EventEmitter<ServiceEvents> {
           }
         : null,
     };
+  }
+
+  /** The active profile's goals against its current stats (empty until they are loaded). */
+  goalsView(): GoalsPush {
+    return { profile: this.profile.name, goals: this.profile.goals.statuses() };
+  }
+
+  async goals(): Promise<GoalsPush> {
+    await this.profile.goals.ready;
+    return this.goalsView();
+  }
+
+  /** Creates, edits or removes goals of the active profile, one change at a time. */
+  changeGoals<T>(change: (goals: GoalBoard) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      const result = await change(this.profile.goals);
+      this.emit('goals');
+      return result;
+    });
+  }
+
+  /** A made-up alert for the overlays: nothing is counted, nothing is kept. */
+  sendTestAlert(alert: TestAlert): void {
+    this.emit('testAlert', alert);
   }
 
   async saved(): Promise<SavedView | null> {
@@ -175,6 +207,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
       if (found === this.profile.name) return found;
       await this.connection.ensureDisconnected();
       const next = this.open(found); // a corrupt file fails here, before anything closes
+      await next.goals.ready.catch(() => undefined); // the overlays get them with the switch
       const previous = this.profile;
       this.profile = next;
       this.epoch++;
@@ -237,7 +270,12 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     const tracker = new StreamTracker(store, { writer, saveIntervalMs, logger });
     tracker.on('activity', (activity) => this.emit('activity', activity));
     tracker.on('changed', () => this.emit('stats'));
-    return { name, store, tracker };
+    const goals = new GoalBoard(store.goals, () => tracker.stats);
+    goals.ready.then(
+      () => this.emit('goals'),
+      (error: unknown) => logger.error(`could not read the goals of "${name}": ${String(error)}`),
+    );
+    return { name, store, tracker, goals };
   }
 
   private async release(profile: OpenProfile): Promise<void> {

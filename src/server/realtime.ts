@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { LiveService } from '../app/live-service.js';
 import type { Logger } from '../app/logger.js';
+import type { TestAlert } from '../app/test-alerts.js';
 import {
   REALTIME,
   type ActivityView,
@@ -42,6 +43,8 @@ export class RealtimeHub {
   private readonly maxBacklog: number;
   private readonly unsubscribe: (() => void)[] = [];
   private activity: ActivityView[] = [];
+  /** The last `goals` sent, to send them only when a value changed. */
+  private lastGoals = '';
   private closed = false;
 
   constructor(
@@ -67,6 +70,7 @@ export class RealtimeHub {
     this.io.on('connection', (socket: LiveSocket) => {
       socket.emit(REALTIME.stats, this.service.view());
       socket.emit(REALTIME.connection, this.service.connection.current);
+      socket.emit(REALTIME.goals, this.service.goalsView());
     });
     const onStats = () => this.schedule();
     const onConnection = (view: ConnectionView) => {
@@ -84,15 +88,24 @@ export class RealtimeHub {
       this.activity.push(activity);
       this.schedule();
     };
+    // Test alerts: activity goes out with the next push like any other; test goals at once.
+    const onTestAlert = (alert: TestAlert) => {
+      if (alert.kind === 'activity') onActivity(alert.activity);
+      else this.io.emit(REALTIME.goals, alert.push);
+    };
     service.on('stats', onStats);
     service.on('connection', onConnection);
     service.on('profile', onProfile);
     service.on('activity', onActivity);
+    service.on('goals', onStats);
+    service.on('testAlert', onTestAlert);
     this.unsubscribe.push(
       () => service.off('stats', onStats),
       () => service.off('connection', onConnection),
       () => service.off('profile', onProfile),
       () => service.off('activity', onActivity),
+      () => service.off('goals', onStats),
+      () => service.off('testAlert', onTestAlert),
     );
     this.lastRevision = service.revision;
     service.armStats();
@@ -133,9 +146,14 @@ export class RealtimeHub {
     this.service.armStats(); // hear about the next change
     const activity = this.activity;
     this.activity = [];
+    const goals = this.service.goalsView();
+    const goalsKey = JSON.stringify(goals);
+    const goalsChanged = goalsKey !== this.lastGoals;
+    this.lastGoals = goalsKey;
     if (this.io.engine.clientsCount === 0) return;
     if (changed || activity.length > 0) this.dropSlowClients();
     if (changed) this.io.emit(REALTIME.stats, this.service.view());
+    if (goalsChanged) this.io.emit(REALTIME.goals, goals);
     for (const item of activity) this.io.emit(REALTIME.activity, item);
   }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { exportSession } from '../app/session-export.js';
 import type { LiveService } from '../app/live-service.js';
+import { registerGoalRoutes } from './routes-goals.js';
 import {
   connectionView,
   errorResponse,
@@ -192,4 +193,6 @@ export function registerRoutes(root: FastifyInstance, service: LiveService, vers
         .send(body);
     },
   );
+
+  registerGoalRoutes(root, service);
 }

@@ -104,7 +104,7 @@ export interface ViewerUser {
 }
 
 /** `activity` on the realtime channel: what overlays announce. */
-export type ActivityView =
+export type ActivityView = (
   | {
       kind: 'gift';
       at: number;
@@ -116,7 +116,41 @@ export type ActivityView =
       coins: number;
     }
   | { kind: 'follow'; at: number; user: ViewerUser }
-  | { kind: 'share'; at: number; user: ViewerUser };
+  | { kind: 'share'; at: number; user: ViewerUser }
+) & {
+  /** Sent by the dashboard's test buttons (POST /api/test-alert): never counted nor kept. */
+  test?: true;
+};
+
+export type GoalMetricName = 'likes' | 'totalCoins' | 'followers' | 'shares' | 'gifts';
+
+/** A goal and where it stands (DESIGN.md "Goals"). */
+export interface GoalView {
+  id: string;
+  metric: GoalMetricName;
+  label: string;
+  target: number;
+  onReach: 'stay' | 'add' | 'double';
+  step: number | null;
+  current: number;
+  next: number;
+  reached: boolean;
+}
+
+/** GET /api/goals */
+export interface GoalsResponse {
+  goals: GoalView[];
+}
+
+/** `goals` on the realtime channel: the active profile's goals, when a value changes. */
+export interface GoalsPush {
+  profile: string;
+  goals: GoalView[];
+  /** A test from the dashboard: made-up progress, shown for a moment, never kept. */
+  test?: true;
+}
+
+export type TestAlertKind = 'follow' | 'share' | 'gift' | 'goal';
 
 /** `profile` on the realtime channel, after a switch (a `stats` follows at once). */
 export interface ProfileChange {
@@ -133,6 +167,7 @@ export const REALTIME = {
   connection: 'connection',
   profile: 'profile',
   activity: 'activity',
+  goals: 'goals',
 } as const;
 
 export interface ServerToClientEvents {
@@ -140,6 +175,7 @@ export interface ServerToClientEvents {
   connection: (view: ConnectionView) => void;
   profile: (change: ProfileChange) => void;
   activity: (activity: ActivityView) => void;
+  goals: (push: GoalsPush) => void;
 }
 
 // Pages only listen; nothing is sent to the server over the socket.

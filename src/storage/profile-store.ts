@@ -13,6 +13,8 @@ import type {
   ViewerTotals,
 } from '../domain/history.js';
 import { sanitizeCounter, type StreamStats } from '../domain/stats.js';
+import type { GoalRepository } from './goal-repository.js';
+import { SqliteGoalRepository } from './sqlite-goal-repository.js';
 import {
   openDatabase,
   type OpenDatabaseOptions,
@@ -52,6 +54,8 @@ const LEADERBOARD_ORDER: Record<LeaderboardMetric, string> = {
  * instance per open file. Multi-step writes happen in one transaction.
  */
 export class ProfileStore {
+  /** The profile's goals (DESIGN.md "Goals"). */
+  readonly goals: GoalRepository;
   private readonly statements;
   private readonly viewerUpserts: ViewerUpserts;
   private readonly now: () => number;
@@ -70,6 +74,7 @@ export class ProfileStore {
     this.messageIdCapacity = options.messageIdCapacity ?? MESSAGE_WINDOW_CAPACITY;
     this.statements = db.readonly ? undefined : prepareWrites(db);
     this.viewerUpserts = new ViewerUpserts(db);
+    this.goals = new SqliteGoalRepository(db, this.now);
   }
 
   get readonly(): boolean {

@@ -72,3 +72,15 @@ export interface RoomGiftStreakRow {
   streak_key: string;
   streak: string;
 }
+
+export interface GoalRow {
+  seq: number;
+  id: string;
+  metric: string;
+  label: string;
+  target: number;
+  on_reach: string;
+  step: number | null;
+  created_at: number;
+  updated_at: number;
+}

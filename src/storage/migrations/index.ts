@@ -1,5 +1,6 @@
 import { streamStats } from './001-stream-stats.js';
 import { sessions } from './002-sessions.js';
+import { goals } from './003-goals.js';
 import type { Migration } from './migration.js';
 
 /**
@@ -7,7 +8,7 @@ import type { Migration } from './migration.js';
  * shipped; versions are consecutive from 1; a migration only adds (tables, columns,
  * indexes, rows) so older history stays readable.
  */
-export const MIGRATIONS: readonly Migration[] = [streamStats, sessions];
+export const MIGRATIONS: readonly Migration[] = [streamStats, sessions, goals];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
