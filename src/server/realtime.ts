@@ -81,6 +81,7 @@ export class RealtimeHub {
       this.io.emit(REALTIME.profile, { active });
       // Pages drop what they show on `profile`; the new profile's numbers follow at once,
       // even if they were pushed a moment before (while the old file was being closed).
+      this.lastGoals = '';
       this.push(true);
     };
     const onActivity = (activity: ActivityView) => {
