@@ -15,11 +15,21 @@ const ENTRIES = {
   dashboard: 'web/dashboard/main.ts',
   overlay: 'web/overlay/counters-main.ts',
   alerts: 'web/overlay/alerts-main.ts',
+  goal: 'web/overlay/goal-main.ts',
+  leaderboard: 'web/overlay/leaderboard-main.ts',
   'dashboard-style': 'web/dashboard/dashboard.css',
   'overlay-style': 'web/overlay/overlay.css',
 };
-const PAGES = ['web/dashboard/index.html', 'web/overlay/overlay.html', 'web/overlay/alerts.html'];
+const PAGES = [
+  'web/dashboard/index.html',
+  'web/overlay/overlay.html',
+  'web/overlay/alerts.html',
+  'web/overlay/goal.html',
+  'web/overlay/leaderboard.html',
+];
 const STATIC_ASSETS = ['web/shared/icon.svg'];
+/** The alert sounds (scripts/generate-sounds.js), served as /assets/sound-NAME.wav. */
+const SOUNDS_DIR = 'web/sounds';
 
 // Start clean so that a renamed or deleted asset is not served from an older build.
 fs.rmSync(out, { recursive: true, force: true });
@@ -45,6 +55,10 @@ for (const page of PAGES) {
 }
 for (const asset of STATIC_ASSETS) {
   fs.copyFileSync(path.join(root, asset), path.join(out, 'assets', path.basename(asset)));
+}
+for (const sound of fs.readdirSync(path.join(root, SOUNDS_DIR))) {
+  if (!sound.endsWith('.wav')) continue;
+  fs.copyFileSync(path.join(root, SOUNDS_DIR, sound), path.join(out, 'assets', `sound-${sound}`));
 }
 
 if (!process.argv.includes('--quiet')) {

@@ -10,6 +10,8 @@ const PAGES: Record<string, string> = {
   '/': 'index.html',
   '/overlay': 'overlay.html',
   '/overlay/alerts': 'alerts.html',
+  '/overlay/goal': 'goal.html',
+  '/overlay/leaderboard': 'leaderboard.html',
 };
 
 const TYPES: Record<string, string> = {
@@ -21,6 +23,7 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
+  '.wav': 'audio/wav',
 };
 
 interface Asset {
@@ -100,6 +103,7 @@ function pageHeaders(reply: FastifyReply, host: string): void {
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
+    "media-src 'self'",
     // 'self' covers the socket's ws:// in current browsers; older embedded ones (OBS) need it named.
     `connect-src 'self' ws://${host}`,
     "frame-src 'self'",

@@ -285,18 +285,18 @@ describe('the dashboard', () => {
 
   it('composes an overlay URL in the builder and previews it', async () => {
     await page.getByRole('checkbox', { name: 'Viewers' }).check();
-    await page.getByLabel('Text size (px)').fill('64');
+    await page.getByLabel('Text size (px)', { exact: true }).fill('64');
     await page.getByLabel('Layout').selectOption('column');
-    const expected = `${server.url}overlay?stats=viewers,likes,totalCoins&theme=dark&size=64&layout=column`;
+    const expected = `${server.url}overlay?stats=viewers,likes,totalCoins&theme=dark&size=64&layout=column&lang=en`;
     await eventually(async () =>
       expect(await page.getByLabel('Counters overlay URL').inputValue()).toBe(expected),
     );
-    expect(await page.getByLabel(/Alerts overlay URL/).inputValue()).toBe(
-      `${server.url}overlay/alerts?theme=dark&size=32`,
-    );
     const preview = page.frameLocator('#overlay-preview');
+    // The preview plays no sound; otherwise it is that very URL.
     await eventually(async () =>
-      expect(await page.locator('#overlay-preview').getAttribute('src')).toBe(expected),
+      expect(await page.locator('#overlay-preview').getAttribute('src')).toBe(
+        `${expected}&muted=1`,
+      ),
     );
     await eventually(async () =>
       expect(
@@ -310,6 +310,10 @@ describe('the dashboard', () => {
       likes: 0,
       totalCoins: 0,
     });
+    await page.locator('#builder-kind label', { hasText: 'Alerts' }).click();
+    expect(await page.getByLabel(/Alerts overlay URL/).inputValue()).toBe(
+      `${server.url}overlay/alerts?theme=dark&size=32&giftSound=coin&followSound=chime&shareSound=pop&lang=en`,
+    );
     expect(errors).toEqual([]);
   });
 });

@@ -102,6 +102,7 @@ describe('the connection in words', () => {
         null,
       ),
     ).toEqual({
+      state: 'error',
       word: 'Error',
       detail: 'Could not stay connected.',
       error: '@alice is not LIVE right now',

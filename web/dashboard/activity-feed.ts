@@ -1,6 +1,7 @@
 import type { ActivityView } from '../../src/shared/api-types.js';
 import { element } from '../shared/dom.js';
-import { formatCount } from '../shared/format.js';
+import { formatCount, formatTime } from '../shared/format.js';
+import { t, tn } from '../shared/i18n.js';
 import { activityIcon } from '../shared/icons.js';
 
 const KEEP = 50;
@@ -9,14 +10,17 @@ const KEEP = 50;
 export function describeActivity(activity: ActivityView): string {
   const who = activity.user.nickname || `@${activity.user.handle}`;
   switch (activity.kind) {
-    case 'gift': {
-      const coins = `${formatCount(activity.coins)} ${activity.coins === 1 ? 'coin' : 'coins'}`;
-      return `${who} sent ${activity.giftName} ×${formatCount(activity.count)} (${coins})`;
-    }
+    case 'gift':
+      return t('activity.gift', {
+        who,
+        gift: activity.giftName,
+        count: formatCount(activity.count),
+        coins: tn('unit.coins', activity.coins, { n: formatCount(activity.coins) }),
+      });
     case 'follow':
-      return `${who} followed`;
+      return t('activity.follow', { who });
     case 'share':
-      return `${who} shared the LIVE`;
+      return t('activity.share', { who });
   }
 }
 
@@ -27,11 +31,6 @@ export function describeActivity(activity: ActivityView): string {
 export class ActivityFeed {
   private pending: ActivityView[] = [];
   private frame: number | undefined;
-  private readonly time = new Intl.DateTimeFormat(undefined, {
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
 
   constructor(
     private readonly list: HTMLOListElement,
@@ -66,11 +65,19 @@ export class ActivityFeed {
     li.dataset['kind'] = activity.kind;
     li.append(activityIcon(activity.kind, 'feed-icon'));
     li.append(element('span', { className: 'feed-text', text: describeActivity(activity) }));
+    if (activity.test) {
+      // From the test buttons: shown so the streamer sees it went out, never counted.
+      li.dataset['test'] = 'true';
+      li.querySelector('.feed-text')!.append(
+        ' ',
+        element('span', { className: 'test-tag', text: t('overlay.test') }),
+      );
+    }
     const at = new Date(activity.at);
     li.append(
       element('time', {
         className: 'feed-time',
-        text: this.time.format(at),
+        text: formatTime(activity.at),
         attrs: { datetime: at.toISOString() },
       }),
     );

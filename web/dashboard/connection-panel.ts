@@ -1,6 +1,7 @@
 import type { ConnectionView } from '../../src/shared/api-types.js';
 import { ApiError, type Api } from '../shared/api.js';
 import { byId, isAvailable, setAvailable, setText } from '../shared/dom.js';
+import { t } from '../shared/i18n.js';
 import { describeConnection } from './connection-words.js';
 
 /**
@@ -31,7 +32,7 @@ export class ConnectionPanel {
       event.preventDefault();
       if (isAvailable(this.connect)) void this.requestConnect();
       else if (!this.busy && this.view?.streamer) {
-        setText(this.error, `Already connected to @${this.view.streamer}; disconnect first.`);
+        setText(this.error, t('connection.alreadyConnected', { who: `@${this.view.streamer}` }));
       }
     });
     this.disconnect.addEventListener('click', () => {
@@ -51,7 +52,7 @@ export class ConnectionPanel {
     }
     const words = describeConnection(view, this.lastSource);
     setText(this.badge, words.word);
-    this.badge.dataset['state'] = words.word.toLowerCase();
+    this.badge.dataset['state'] = words.state;
     setText(this.detail, words.detail);
     setText(this.error, words.error ?? '');
     this.updateButtons();
@@ -65,7 +66,7 @@ export class ConnectionPanel {
   offline(): void {
     this.view = null;
     this.lastSource = null;
-    setText(this.badge, 'Offline');
+    setText(this.badge, t('connection.word.offline'));
     this.badge.dataset['state'] = 'offline';
     this.updateButtons();
   }
@@ -85,7 +86,7 @@ export class ConnectionPanel {
   private async requestConnect(): Promise<void> {
     const streamer = this.input.value.trim().replace(/^@/, '');
     if (!streamer) {
-      setText(this.error, "Type the streamer's TikTok handle first, e.g. @streamer.");
+      setText(this.error, t('connection.typeHandle'));
       this.input.focus();
       return;
     }

@@ -1,11 +1,22 @@
 import type { ConnectionView } from '../../src/shared/api-types.js';
+import { t, type MessageKey } from '../shared/i18n.js';
 
-export type ConnectionWord =
-  'Not connected' | 'Connecting' | 'Live' | 'Reconnecting' | 'Ended' | 'Error';
+/** The connection's state as the badge shows it; `data-state` on the badge carries it. */
+export type ConnectionWord = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'ended' | 'error';
+
+const WORDS: Record<ConnectionWord, MessageKey> = {
+  idle: 'connection.word.idle',
+  connecting: 'connection.word.connecting',
+  live: 'connection.word.live',
+  reconnecting: 'connection.word.reconnecting',
+  ended: 'connection.word.ended',
+  error: 'connection.word.error',
+};
 
 export interface ConnectionWords {
-  /** One word for the badge: also what `data-state` on the badge carries, lower-cased. */
-  word: ConnectionWord;
+  state: ConnectionWord;
+  /** One word for the badge, in the page's language. */
+  word: string;
   /** A sentence for the streamer. */
   detail: string;
   /** The last error, in the server's words, when there is one worth showing. */
@@ -20,56 +31,53 @@ export function describeConnection(
   view: ConnectionView,
   previousSource: ConnectionView['source'] = null,
 ): ConnectionWords {
-  const who = view.streamer ? `@${view.streamer}` : 'the streamer';
+  const who = view.streamer ? `@${view.streamer}` : t('connection.theStreamer');
   const error = view.error?.message ?? null;
+  const words = (state: ConnectionWord, detail: string, shownError: string | null) => ({
+    state,
+    word: t(WORDS[state]),
+    detail,
+    error: shownError,
+  });
   switch (view.state) {
     case 'connecting':
-      return { word: 'Connecting', detail: `Connecting to ${who}…`, error };
+      return words('connecting', t('connection.detail.connecting', { who }), error);
     case 'connected':
-      return { word: 'Live', detail: `Counting ${who}${sourceNote(view.source)}.`, error: null };
+      return words('live', t(countingKey(view.source), { who }), null);
     case 'reconnecting': {
-      const when =
+      const detail =
         view.retryInMs !== null && view.retryInMs > 0
-          ? `in ${Math.ceil(view.retryInMs / 1000)} s`
-          : 'now';
-      return {
-        word: 'Reconnecting',
-        detail: `Lost the connection to ${who}; trying again ${when}. The numbers are kept.`,
-        error,
-      };
+          ? t('connection.detail.reconnectingIn', {
+              who,
+              seconds: Math.ceil(view.retryInMs / 1000),
+            })
+          : t('connection.detail.reconnectingNow', { who });
+      return words('reconnecting', detail, error);
     }
     case 'disconnected': {
-      if (error) return { word: 'Error', detail: 'Could not stay connected.', error };
+      if (error) return words('error', t('connection.detail.error'), error);
       const end = view.lastEnd;
       if (end?.reason === 'ended') {
-        return {
-          word: 'Ended',
-          detail: `@${end.streamer}'s LIVE has ended. The numbers are saved in this profile.`,
-          error: null,
-        };
+        return words('ended', t('connection.detail.ended', { who: `@${end.streamer}` }), null);
       }
       if (
         end?.reason === 'disconnected' &&
         previousSource !== null &&
         previousSource !== 'tiktok'
       ) {
-        return {
-          word: 'Ended',
-          detail: `The recording of @${end.streamer} has finished. The numbers are saved in this profile.`,
-          error: null,
-        };
+        return words(
+          'ended',
+          t('connection.detail.recordingEnded', { who: `@${end.streamer}` }),
+          null,
+        );
       }
-      return {
-        word: 'Not connected',
-        detail: "Enter a streamer's TikTok handle to start counting.",
-        error: null,
-      };
+      return words('idle', t('connection.detail.idle'), null);
     }
   }
 }
 
-function sourceNote(source: ConnectionView['source']): string {
-  if (source === 'replay') return ' (playing a recording)';
-  if (source === 'demo') return ' (the demo recording)';
-  return '';
+function countingKey(source: ConnectionView['source']): MessageKey {
+  if (source === 'replay') return 'connection.detail.countingReplay';
+  if (source === 'demo') return 'connection.detail.countingDemo';
+  return 'connection.detail.counting';
 }

@@ -6,20 +6,30 @@ import {
 } from '../../src/shared/api-types.js';
 import { accessToken, ApiError, createApi } from '../shared/api.js';
 import { byId, setText } from '../shared/dom.js';
+import { t } from '../shared/i18n.js';
+import { applyLang, dashboardLang, translatePage } from '../shared/page-language.js';
 import { connectRealtime } from '../shared/realtime.js';
 import { setUpTheme } from '../shared/theme.js';
 import { ActivityFeed } from './activity-feed.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { ConnectionPanel } from './connection-panel.js';
+import { GoalsPanel } from './goals-panel.js';
+import { setUpLanguageSwitch } from './language-switch.js';
 import { Leaderboard } from './leaderboard.js';
 import { OverlayBuilder } from './overlay-builder.js';
 import { ProfilesPanel } from './profiles-panel.js';
 import { SavedNote } from './saved-note.js';
 import { StatTiles } from './stat-tiles.js';
+import { TestAlertButtons } from './test-alert-buttons.js';
 
 // The dashboard: composes the panels and feeds them from the realtime channel. Everything
 // the page shows comes from `stats`, `connection`, `profile` and `activity`; HTTP answers
 // only fill in what has not arrived yet.
+
+// The words first: every panel below writes in the page's language.
+applyLang(dashboardLang());
+translatePage();
+setUpLanguageSwitch(byId('lang', HTMLSelectElement));
 
 const token = accessToken(window.location.search);
 const api = createApi(token);
@@ -63,7 +73,14 @@ const profiles = new ProfilesPanel({
     return (view) => showIfCurrent(before, view);
   },
 });
-new OverlayBuilder(token);
+const builder = new OverlayBuilder(token);
+const goals = new GoalsPanel(
+  api,
+  confirm,
+  (list) => builder.setGoals(list),
+  (id) => builder.showGoal(id),
+);
+new TestAlertButtons(api, () => builder.testGiftCoins());
 
 function showStats(view: StatsView): void {
   // Another profile, whether or not its `profile` message came first (a switch's own answer,
@@ -77,6 +94,7 @@ function showStats(view: StatsView): void {
 /** Nothing of the profile switched away from may stay on screen. */
 function forgetProfile(): void {
   feed.clear();
+  goals.clear();
   leaderboard.clear();
   connection.forgetEnded();
   void savedNote.refresh();
@@ -90,11 +108,11 @@ function showIfCurrent(pushesBefore: number, view: StatsResponse): void {
 byId('reset', HTMLButtonElement).addEventListener('click', () => void reset());
 
 async function reset(): Promise<void> {
-  const profile = lastView?.profile ?? 'this profile';
+  const profile = lastView?.profile ?? '';
   const ok = await confirm.ask({
-    title: 'Reset the current stats?',
-    text: `All six counters of "${profile}" go to zero, in memory and in its file. Past broadcasts stay in the history.`,
-    confirmLabel: 'Reset',
+    title: t('stats.resetConfirm.title'),
+    text: t('stats.resetConfirm.text', { profile }),
+    confirmLabel: t('stats.resetConfirm.ok'),
   });
   if (!ok) return;
   const before = pushes;
@@ -128,6 +146,10 @@ socket.on(REALTIME.profile, () => {
   void profiles.refresh();
 });
 socket.on(REALTIME.activity, (activity) => feed.add(activity));
+socket.on(REALTIME.goals, (push) => {
+  // A test moves the overlays only; the panel keeps showing what is real.
+  if (!push.test) goals.render(push);
+});
 socket.on('connect', () => {
   showBanner(null);
   statsPanel.classList.remove('stale');
@@ -138,7 +160,7 @@ socket.on('disconnect', () => {
   statsPanel.classList.add('stale');
   document.documentElement.dataset['live'] = 'false';
   connection.offline();
-  showBanner('Lost contact with livetally; reconnecting… (the numbers shown may be out of date)');
+  showBanner(t('banner.lost'));
 });
 socket.on('connect_error', () => {
   connection.offline();
@@ -149,12 +171,12 @@ socket.on('connect_error', () => {
 async function explainConnectError(): Promise<void> {
   try {
     await api.get('/api/profiles');
-    showBanner('Cannot open the live channel to livetally; retrying…');
+    showBanner(t('banner.channel'));
   } catch (error) {
     showBanner(
       error instanceof ApiError && error.status === 401
-        ? `${error.message}. Open the dashboard with the address livetally printed, including ?token=…`
-        : 'livetally is not reachable; is it still running? Retrying…',
+        ? t('banner.token', { message: error.message })
+        : t('banner.unreachable'),
     );
   }
 }

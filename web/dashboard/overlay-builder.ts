@@ -1,92 +1,120 @@
-import { STAT_NAMES } from '../../src/shared/api-types.js';
-import { byId, element, setText } from '../shared/dom.js';
-import { STAT_LABELS, type StatName } from '../shared/stat-labels.js';
+import type { GoalView } from '../../src/shared/api-types.js';
+import { byId, setAvailable, isAvailable, setText } from '../shared/dom.js';
+import { currentLang, t } from '../shared/i18n.js';
+import { THEMES } from '../overlay/overlay-params.js';
 import {
-  ALERT_DEFAULTS,
-  alertOverlayPath,
-  COUNTER_DEFAULTS,
-  counterOverlayPath,
-  parseCounterOverlay,
-  type CounterOverlayOptions,
-} from '../overlay/overlay-params.js';
-
-const PREVIEW_DELAY_MS = 300;
+  AlertForm,
+  CounterForm,
+  GoalForm,
+  LeaderboardForm,
+  type Look,
+  type OverlayForm,
+  type OverlayKind,
+} from './builder-forms.js';
+import { BuilderPreview } from './builder-preview.js';
 
 /**
- * Composes the overlay URLs for OBS from a few choices, with the page's token when there is
- * one, and previews the counters overlay as OBS would show it.
+ * Composes the URL of every overlay — counters, alerts, goal, leaderboard — from a few
+ * choices, with the page's token and language, and previews exactly that URL at the size
+ * its OBS browser source should have.
  */
 export class OverlayBuilder {
-  private readonly form = byId('builder-form', HTMLFormElement);
+  private readonly goalForm = new GoalForm();
+  private readonly alertForm = new AlertForm();
+  private readonly forms: Record<OverlayKind, OverlayForm> = {
+    counters: new CounterForm(),
+    alerts: this.alertForm,
+    goal: this.goalForm,
+    leaderboard: new LeaderboardForm(),
+  };
   private readonly theme = byId('builder-theme', HTMLSelectElement);
-  private readonly size = byId('builder-size', HTMLInputElement);
-  private readonly layout = byId('builder-layout', HTMLSelectElement);
-  private readonly labels = byId('builder-labels', HTMLInputElement);
-  private readonly counterUrl = byId('overlay-url', HTMLInputElement);
-  private readonly alertsUrl = byId('alerts-url', HTMLInputElement);
-  private readonly preview = byId('overlay-preview', HTMLIFrameElement);
+  private readonly compact = byId('builder-compact', HTMLInputElement);
+  private readonly url = byId('overlay-url', HTMLInputElement);
+  private readonly urlLabel = byId('overlay-url-label', HTMLElement);
+  private readonly copyButton = byId('copy-url', HTMLButtonElement);
   private readonly copyStatus = byId('copy-status', HTMLElement);
-  private readonly checks = new Map<StatName, HTMLInputElement>();
-  private previewTimer: number | undefined;
+  private readonly previewNote = byId('preview-note', HTMLElement);
+  private readonly preview = new BuilderPreview();
+  private kind: OverlayKind = 'counters';
 
   constructor(private readonly token: string | null) {
-    const box = byId('builder-stats', HTMLElement);
-    for (const name of STAT_NAMES) {
-      const input = element('input', { attrs: { type: 'checkbox', value: name } });
-      input.checked = name === 'likes' || name === 'totalCoins';
-      const label = element('label', { className: 'check' });
-      label.append(input, ` ${STAT_LABELS[name]}`);
-      box.append(label);
-      this.checks.set(name, input);
+    for (const form of document.querySelectorAll<HTMLFormElement>('.builder-form')) {
+      form.addEventListener('input', () => this.update());
+      form.addEventListener('change', () => this.update());
+      form.addEventListener('submit', (event) => event.preventDefault());
     }
-    this.theme.value = COUNTER_DEFAULTS.theme;
-    this.size.value = String(COUNTER_DEFAULTS.size);
-    this.form.addEventListener('input', () => this.update());
-    this.form.addEventListener('change', () => this.update());
-    this.form.addEventListener('submit', (event) => event.preventDefault());
-    for (const button of document.querySelectorAll<HTMLButtonElement>('button[data-copy]')) {
-      button.addEventListener('click', () => void this.copy(button.dataset['copy'] ?? ''));
+    for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="overlay-kind"]')) {
+      radio.addEventListener('change', () => {
+        if (radio.checked) this.choose(radio.value as OverlayKind);
+      });
+    }
+    this.copyButton.addEventListener('click', () => {
+      if (isAvailable(this.copyButton)) void this.copy();
+    });
+    this.update();
+  }
+
+  /** The goals the goal overlay can show (from the realtime channel). */
+  setGoals(goals: readonly GoalView[]): void {
+    this.goalForm.setGoals(goals);
+    if (this.kind === 'goal') this.update();
+  }
+
+  /** "Overlay" on a goal in the Goals panel: its overlay, here. */
+  showGoal(id: string): void {
+    this.goalForm.choose(id);
+    const radio = document.querySelector<HTMLInputElement>(
+      'input[name="overlay-kind"][value="goal"]',
+    );
+    if (radio) radio.checked = true;
+    this.choose('goal');
+    this.url.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    this.url.focus();
+  }
+
+  /** A test gift this overlay shows (and plays): at least its minimum coins. */
+  testGiftCoins(): number {
+    return this.alertForm.testGiftCoins();
+  }
+
+  private choose(kind: OverlayKind): void {
+    this.kind = kind;
+    for (const form of document.querySelectorAll<HTMLFormElement>('.builder-form[data-kind]')) {
+      form.hidden = form.dataset['kind'] !== kind;
     }
     this.update();
   }
 
-  private options(): CounterOverlayOptions {
-    const stats = STAT_NAMES.filter((name) => this.checks.get(name)?.checked);
-    // Read back through the overlay's own parser: the preview shows what OBS will show.
-    const draft = counterOverlayPath(
-      {
-        stats,
-        theme: this.theme.value === 'light' ? 'light' : 'dark',
-        size: Number(this.size.value) || COUNTER_DEFAULTS.size,
-        labels: this.labels.checked,
-        layout: this.layout.value === 'column' ? 'column' : 'row',
-      },
-      null,
-    );
-    return parseCounterOverlay(draft.slice(draft.indexOf('?')));
+  private look(): Look {
+    return {
+      theme: THEMES.find((theme) => theme === this.theme.value) ?? 'dark',
+      compact: this.compact.checked,
+      lang: currentLang(),
+    };
   }
 
   private update(): void {
-    const options = this.options();
-    const origin = window.location.origin;
-    this.counterUrl.value = origin + counterOverlayPath(options, this.token);
-    this.alertsUrl.value =
-      origin + alertOverlayPath({ ...ALERT_DEFAULTS, theme: options.theme }, this.token);
-    window.clearTimeout(this.previewTimer);
-    // Typing a size should not reload the preview on every keystroke.
-    this.previewTimer = window.setTimeout(() => {
-      if (this.preview.src !== this.counterUrl.value) this.preview.src = this.counterUrl.value;
-    }, PREVIEW_DELAY_MS);
+    const form = this.forms[this.kind];
+    const composed = form.compose(this.look(), this.token);
+    setText(this.urlLabel, t(form.urlLabel));
+    const url = composed.path === null ? null : window.location.origin + composed.path;
+    this.url.value = url ?? '';
+    setAvailable(this.copyButton, url !== null);
+    setText(this.copyStatus, '');
+    setText(
+      this.previewNote,
+      composed.problem ?? (this.kind === 'alerts' ? t('builder.preview.alerts') : ''),
+    );
+    this.preview.show(url, composed.size);
   }
 
-  private async copy(id: string): Promise<void> {
-    const input = byId(id, HTMLInputElement);
-    input.select();
+  private async copy(): Promise<void> {
+    this.url.select();
     try {
-      await navigator.clipboard.writeText(input.value);
-      setText(this.copyStatus, 'Copied. Paste it into an OBS Browser source.');
+      await navigator.clipboard.writeText(this.url.value);
+      setText(this.copyStatus, t('builder.copied'));
     } catch {
-      setText(this.copyStatus, 'Selected: press Ctrl+C (or Cmd+C) to copy.');
+      setText(this.copyStatus, t('builder.copySelected'));
     }
   }
 }

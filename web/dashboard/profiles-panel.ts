@@ -3,7 +3,8 @@ import { ApiError, type Api } from '../shared/api.js';
 import { byId, element, isAvailable, setAvailable, setText } from '../shared/dom.js';
 import { formatBytes } from '../shared/format.js';
 import type { ConfirmDialog } from './confirm-dialog.js';
-import { PROFILE_NAME_RULES, profileNameProblem } from './profile-name-check.js';
+import { t } from '../shared/i18n.js';
+import { profileNameProblem, profileNameRules } from './profile-name-check.js';
 
 export interface ProfilesPanelOptions {
   api: Api;
@@ -33,7 +34,7 @@ export class ProfilesPanel {
   private again = false;
 
   constructor(private readonly options: ProfilesPanelOptions) {
-    setText(byId('new-profile-rules', HTMLElement), `Names: ${PROFILE_NAME_RULES}`);
+    setText(byId('new-profile-rules', HTMLElement), profileNameRules());
     byId('switch-form', HTMLFormElement).addEventListener('submit', (event) => {
       event.preventDefault();
       if (isAvailable(this.switchButton)) void this.switchTo(this.select.value);
@@ -83,7 +84,7 @@ export class ProfilesPanel {
     this.select.replaceChildren(
       ...profiles.profiles.map((p) =>
         element('option', {
-          text: p.active ? `${p.name} (active)` : p.name,
+          text: p.active ? t('profiles.activeOption', { name: p.name }) : p.name,
           attrs: { value: p.name },
         }),
       ),
@@ -99,14 +100,19 @@ export class ProfilesPanel {
     li.append(element('span', { className: 'profile-name', text: profile.name }));
     li.append(element('span', { className: 'profile-meta', text: formatBytes(profile.sizeBytes) }));
     if (profile.active) {
-      li.append(element('span', { className: 'profile-tag', text: 'active' }));
+      li.append(element('span', { className: 'profile-tag', text: t('profiles.active') }));
     } else {
       const button = element('button', {
         className: 'button small danger-outline',
-        text: 'Delete',
         attrs: { type: 'button', 'data-delete': profile.name },
       });
-      button.append(element('span', { className: 'sr-only', text: ` profile ${profile.name}` }));
+      button.append(
+        t('profiles.delete'),
+        element('span', {
+          className: 'sr-only',
+          text: ` ${t('profiles.deleteWhich', { name: profile.name })}`,
+        }),
+      );
       li.append(button);
     }
     return li;
@@ -118,7 +124,7 @@ export class ProfilesPanel {
     const empty = name.length === 0;
     this.nameInput.setAttribute('aria-invalid', String(problem !== null && !empty));
     this.check.dataset['ok'] = String(problem === null);
-    setText(this.check, empty ? '' : (problem ?? `"${name}" can be created.`));
+    setText(this.check, empty ? '' : (problem ?? t('profiles.canCreate', { name })));
     return problem;
   }
 
@@ -136,21 +142,24 @@ export class ProfilesPanel {
       this.render(profiles);
       this.select.value = profiles.profiles.find((p) => p.name === name)?.name ?? profiles.active;
       setText(this.check, '');
-      setText(this.status, `Created "${name}". Choose it under "Switch to" to use it.`);
+      setText(this.status, t('profiles.created', { name }));
     });
   }
 
   private async switchTo(name: string): Promise<void> {
     if (!name || name === this.profiles?.active) {
-      setText(this.status, `"${name}" is already the active profile.`);
+      setText(this.status, t('profiles.alreadyActive', { name }));
       return;
     }
     const streamer = this.options.liveStreamer();
     if (streamer) {
       const ok = await this.options.confirm.ask({
-        title: `Switch to "${name}"?`,
-        text: `This disconnects from @${streamer}; its numbers are saved in "${this.profiles?.active ?? ''}" first.`,
-        confirmLabel: 'Switch',
+        title: t('profiles.switchConfirm.title', { name }),
+        text: t('profiles.switchConfirm.text', {
+          who: `@${streamer}`,
+          profile: this.profiles?.active ?? '',
+        }),
+        confirmLabel: t('profiles.switch'),
       });
       if (!ok) return;
     }
@@ -160,21 +169,21 @@ export class ProfilesPanel {
         `/api/profiles/${encodeURIComponent(name)}/activate`,
       );
       show(view);
-      setText(this.status, `Switched to "${view.profile}".`);
+      setText(this.status, t('profiles.switched', { name: view.profile }));
       await this.refresh();
     });
   }
 
   private async remove(name: string): Promise<void> {
     const ok = await this.options.confirm.ask({
-      title: `Delete profile "${name}"?`,
-      text: 'Its file, with all its stats and history, is removed. This cannot be undone.',
-      confirmLabel: 'Delete',
+      title: t('profiles.deleteConfirm.title', { name }),
+      text: t('profiles.deleteConfirm.text'),
+      confirmLabel: t('profiles.delete'),
     });
     if (!ok) return;
     await this.work(async () => {
       await this.options.api.delete(`/api/profiles/${encodeURIComponent(name)}`);
-      setText(this.status, `Deleted "${name}".`);
+      setText(this.status, t('profiles.deleted', { name }));
       await this.refresh();
       this.select.focus(); // its button is gone; keep the keyboard user in this panel
     });

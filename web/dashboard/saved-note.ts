@@ -1,7 +1,8 @@
 import type { SavedView, StatsResponse } from '../../src/shared/api-types.js';
 import type { Api } from '../shared/api.js';
 import { setText } from '../shared/dom.js';
-import { formatCount } from '../shared/format.js';
+import { formatCount, formatDateTime } from '../shared/format.js';
+import { t } from '../shared/i18n.js';
 
 /**
  * While nothing is connected the live numbers are zero; this says what the profile's file
@@ -38,13 +39,20 @@ export class SavedNote {
       setText(this.note, '');
       return;
     }
-    const who = saved.streamer ? ` for @${saved.streamer}` : '';
-    const when = saved.updatedAt ? `, saved ${new Date(saved.updatedAt).toLocaleString()}` : '';
+    const when = saved.updatedAt
+      ? t('saved.when', { time: formatDateTime(new Date(saved.updatedAt)) })
+      : '';
     setText(
       this.note,
-      `Kept in this profile${who}: ${formatCount(s.likes)} likes, ${formatCount(s.totalCoins)} coins, ` +
-        `${formatCount(s.gifts)} gifts, ${formatCount(s.followers)} new followers, ` +
-        `${formatCount(s.shares)} shares${when}. Connecting to the same LIVE again continues from there.`,
+      t(saved.streamer ? 'saved.keptFor' : 'saved.kept', {
+        who: `@${saved.streamer ?? ''}`,
+        likes: formatCount(s.likes),
+        coins: formatCount(s.totalCoins),
+        gifts: formatCount(s.gifts),
+        followers: formatCount(s.followers),
+        shares: formatCount(s.shares),
+        when,
+      }),
     );
   }
 }

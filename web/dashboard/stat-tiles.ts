@@ -26,7 +26,7 @@ export class StatTiles {
   }
 
   render(view: Pick<StatsView, 'stats' | 'peakViewers' | 'broadcast' | 'connection'>): void {
-    for (const [name, node] of this.values) setText(node, formatCount(view.stats[name]));
+    this.renderStats(view.stats);
     setText(this.peak, formatCount(view.peakViewers));
     const live = view.broadcast !== null && view.connection.state !== 'disconnected';
     this.setRunningTime(live ? view.broadcast!.elapsedMs : null);
@@ -34,12 +34,12 @@ export class StatTiles {
 
   /** Zeroes at once after a reset, before the server's next push confirms it. */
   renderStats(stats: StatsValues): void {
-    for (const [name, node] of this.values) setText(node, formatCount(stats[name]));
+    for (const [name, node] of this.values) show(node, formatCount(stats[name]));
   }
 
   /** After a profile switch: the old profile's numbers must not stay on screen. */
   clear(): void {
-    for (const node of this.values.values()) setText(node, PENDING);
+    for (const node of this.values.values()) show(node, PENDING);
     setText(this.peak, PENDING);
     this.setRunningTime(null);
   }
@@ -65,4 +65,13 @@ export class StatTiles {
     tick();
     this.clock = window.setInterval(tick, 1000);
   }
+}
+
+/**
+ * A number on its tile: never broken across lines, and its font shrinks with its length
+ * (the CSS divides the tile's width by `--chars`), so that 1,234,567 fits a narrow tile.
+ */
+function show(node: HTMLElement, text: string): void {
+  setText(node, text);
+  node.style.setProperty('--chars', String(Math.max(4, text.length)));
 }

@@ -1,7 +1,10 @@
 import type { ActivityView } from '../../src/shared/api-types.js';
 import { element } from '../shared/dom.js';
 import { formatCount } from '../shared/format.js';
+import { t, tn } from '../shared/i18n.js';
 import { activityIcon } from '../shared/icons.js';
+import { alertSound, type PlaySound } from './alert-sounds.js';
+import { playSound } from './play-sound.js';
 import type { AlertOverlayOptions } from './overlay-params.js';
 
 /** More waiting than this and the oldest are skipped: a burst cannot be shown in full anyway. */
@@ -22,18 +25,22 @@ export function alertText(activity: ActivityView): AlertText {
     case 'gift':
       return {
         title: who,
-        line: `sent ${activity.giftName} ×${formatCount(activity.count)} · ${formatCount(activity.coins)} ${activity.coins === 1 ? 'coin' : 'coins'}`,
+        line: t('alert.gift', {
+          gift: activity.giftName,
+          count: formatCount(activity.count),
+          coins: tn('unit.coins', activity.coins, { n: formatCount(activity.coins) }),
+        }),
       };
     case 'follow':
-      return { title: who, line: 'followed!' };
+      return { title: who, line: t('alert.follow') };
     case 'share':
-      return { title: who, line: 'shared the LIVE' };
+      return { title: who, line: t('alert.share') };
   }
 }
 
 /**
- * Shows one alert at a time, each for the chosen time (shorter while many wait). Idle — no
- * timers, no frames — while nothing happens.
+ * Shows one alert at a time, each for the chosen time (shorter while many wait), with its
+ * sound. Idle — no timers, no frames — while nothing happens.
  */
 export class AlertQueue {
   private waiting: ActivityView[] = [];
@@ -43,6 +50,7 @@ export class AlertQueue {
   constructor(
     private readonly stage: HTMLElement,
     private readonly options: AlertOverlayOptions,
+    private readonly play: PlaySound = playSound,
   ) {}
 
   push(activity: ActivityView): void {
@@ -71,6 +79,8 @@ export class AlertQueue {
     const card = this.render(activity);
     this.stage.append(card);
     this.current = card;
+    const sound = alertSound(activity, this.options);
+    if (sound) this.play(sound.name, sound.volume);
     const full = this.options.seconds * 1000;
     const show = this.waiting.length > 3 ? Math.max(MIN_SHOW_MS, full / 2) : full;
     this.timer = window.setTimeout(() => {
@@ -92,6 +102,11 @@ export class AlertQueue {
       element('span', { className: 'alert-line', text: line }),
     );
     card.append(activityIcon(activity.kind, 'alert-icon'), text);
+    if (activity.test) {
+      // A test from the dashboard: said on the card, so nobody takes it for a real gift.
+      card.dataset['test'] = 'true';
+      card.append(element('span', { className: 'test-badge', text: t('overlay.test') }));
+    }
     return card;
   }
 }

@@ -1,9 +1,9 @@
 import { REALTIME } from '../../src/shared/api-types.js';
 import { accessToken } from '../shared/api.js';
+import { counterText } from '../shared/counter-text.js';
 import { byId, element, setText } from '../shared/dom.js';
-import { formatCount } from '../shared/format.js';
 import { connectRealtime } from '../shared/realtime.js';
-import { STAT_LABELS, type StatName } from '../shared/stat-labels.js';
+import { statLabel, type StatName } from '../shared/stat-labels.js';
 import { setUpOverlayPage } from './overlay-page.js';
 import { parseCounterOverlay } from './overlay-params.js';
 
@@ -13,30 +13,55 @@ import { parseCounterOverlay } from './overlay-params.js';
 const PENDING = '–';
 const options = parseCounterOverlay(window.location.search);
 const socket = connectRealtime(accessToken(window.location.search));
-setUpOverlayPage(options.theme, options.size, socket);
+setUpOverlayPage(options, socket);
+
+interface Counter {
+  /** What the viewers see. */
+  shown: HTMLElement;
+  /** The exact number, carrying `data-stat` (the same element unless `compact=1`). */
+  exact: HTMLElement;
+}
 
 const root = byId('counters', HTMLElement);
 root.dataset['layout'] = options.layout;
-const values = new Map<StatName, HTMLElement>();
+const counters = new Map<StatName, Counter>();
 for (const name of options.stats) {
   const box = element('div', { className: 'counter' });
-  const value = element('span', {
-    className: 'value',
-    text: PENDING,
-    attrs: { 'data-stat': name },
-  });
-  if (options.labels) box.append(element('span', { className: 'label', text: STAT_LABELS[name] }));
-  box.append(value);
+  box.dataset['counter'] = name;
+  if (options.labels) box.append(element('span', { className: 'label', text: statLabel(name) }));
+  const shown = element('span', { className: 'value', text: PENDING });
+  let exact = shown;
+  if (options.compact) {
+    // The short form for the stream; the exact number stays in the page for any tool that
+    // reads `data-stat` (DESIGN: its text is the number).
+    exact = element('span', { className: 'exact', text: PENDING });
+    const short = element('span', { className: 'short', attrs: { 'aria-hidden': 'true' } });
+    shown.replaceChildren(short, exact);
+  }
+  exact.setAttribute('data-stat', name);
+  box.append(shown);
   root.append(box);
-  values.set(name, value);
+  counters.set(name, { shown, exact });
+}
+
+function show(counter: Counter, value: number | null): void {
+  const { text, reserveCh } =
+    value === null ? { text: PENDING, reserveCh: 1 } : counterText(value, options.compact);
+  if (options.compact) {
+    setText(counter.shown.firstChild!, text);
+    setText(counter.exact, value === null ? PENDING : counterText(value, false).text);
+  } else {
+    setText(counter.exact, text);
+  }
+  counter.shown.style.setProperty('--reserve', `${reserveCh}ch`);
 }
 
 socket.on(REALTIME.stats, (view) => {
   root.dataset['profile'] = view.profile;
-  for (const [name, node] of values) setText(node, formatCount(view.stats[name]));
+  for (const [name, counter] of counters) show(counter, view.stats[name]);
 });
 socket.on(REALTIME.profile, (change) => {
   // The old profile's numbers go now, not when the new ones arrive.
   root.dataset['profile'] = change.active;
-  for (const node of values.values()) setText(node, PENDING);
+  for (const counter of counters.values()) show(counter, null);
 });

@@ -1,4 +1,5 @@
 import type { ErrorBody } from '../../src/shared/api-types.js';
+import { t } from './i18n.js';
 
 /** A failed API call, with the server's message meant for the streamer. */
 export class ApiError extends Error {
@@ -14,6 +15,7 @@ export class ApiError extends Error {
 export interface Api {
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
+  patch<T>(path: string, body: unknown): Promise<T>;
   delete<T>(path: string): Promise<T | null>;
 }
 
@@ -42,7 +44,7 @@ export function createApi(token: string | null): Api {
         cache: 'no-store',
       });
     } catch {
-      throw new ApiError(0, 'unreachable', 'livetally is not reachable; is it still running?');
+      throw new ApiError(0, 'unreachable', t('api.unreachable'));
     }
     if (response.status === 204) return null;
     const text = await response.text();
@@ -52,7 +54,7 @@ export function createApi(token: string | null): Api {
       throw new ApiError(
         response.status,
         error?.code ?? 'http_error',
-        error?.message ?? `livetally answered ${response.status}`,
+        error?.message ?? t('api.status', { status: response.status }),
       );
     }
     return parsed as T;
@@ -61,6 +63,7 @@ export function createApi(token: string | null): Api {
     get: async <T>(path: string) => (await call<T>('GET', path)) as T,
     // An empty JSON object: Fastify refuses a JSON content type with an empty body.
     post: async <T>(path: string, body: unknown = {}) => (await call<T>('POST', path, body)) as T,
+    patch: async <T>(path: string, body: unknown) => (await call<T>('PATCH', path, body)) as T,
     delete: <T>(path: string) => call<T>('DELETE', path),
   };
 }

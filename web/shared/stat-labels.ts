@@ -1,13 +1,18 @@
 import type { StatsValues } from '../../src/shared/api-types.js';
+import { t, type MessageKey } from './i18n.js';
 
 export type StatName = keyof StatsValues;
 
-/** What each counter is called on the pages. */
-export const STAT_LABELS: Record<StatName, string> = {
-  viewers: 'Viewers',
-  likes: 'Likes',
-  totalCoins: 'Coins',
-  followers: 'New followers',
-  shares: 'Shares',
-  gifts: 'Gifts',
+const KEYS: Record<StatName, MessageKey> = {
+  viewers: 'stat.viewers',
+  likes: 'stat.likes',
+  totalCoins: 'stat.totalCoins',
+  followers: 'stat.followers',
+  shares: 'stat.shares',
+  gifts: 'stat.gifts',
 };
+
+/** What a counter is called on the pages, in the page's language. */
+export function statLabel(name: StatName): string {
+  return t(KEYS[name]);
+}
