@@ -329,6 +329,10 @@ describe('the overlay builder', () => {
 
 describe('big numbers', () => {
   it('1,234,567 fits on a tile at 1280 and 420 px, on one line; overlays can say 1.2M', async () => {
+    // A leaderboard overlay open before the LIVE: it must end up with the LIVE's board
+    // although the stats stop changing at once (per-viewer totals are saved a moment later).
+    const board = await context.newPage();
+    await board.goto(`${server.url}overlay/leaderboard?metric=coins&window=session&limit=5`);
     await call('DELETE', '/api/connection');
     await call('POST', '/api/connection', { streamer: 'bignum' });
     await eventually(async () =>
@@ -339,6 +343,13 @@ describe('big numbers', () => {
       }),
     );
     expect(await page.locator('[data-stat="likes"]').textContent()).toBe('1,234,567');
+    const value = board.locator('.board-row .value');
+    await eventually(async () => expect(await value.getAttribute('data-value')).toBe('4499900'));
+    expect(await board.locator('.board-row').count()).toBe(1);
+    await board.close();
+    const top = page.locator('#leaderboard-rows tr').first();
+    await eventually(async () => expect(await top.textContent()).toContain('4,499,900'));
+    expect(await top.textContent()).toContain('Big Fan');
     for (const width of [1280, 420]) {
       await page.setViewportSize({ width, height: 900 });
       const tiles =
@@ -356,6 +367,7 @@ describe('big numbers', () => {
       }
       expect(tiles.map((t) => t.text)).toContain('4,499,900');
     }
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: screenshotPath('dashboard-narrow.png'), fullPage: false });
     await page.setViewportSize({ width: 1280, height: 900 });
 
@@ -402,6 +414,7 @@ describe('German', () => {
     });
     expect(time).not.toMatch(/AM|PM/);
     expect(await de.locator('#overlay-url').inputValue()).toContain('lang=de');
+    await de.screenshot({ path: screenshotPath('dashboard-de.png') });
 
     // An overlay in German, whatever the browser.
     const overlay = await german.newPage();

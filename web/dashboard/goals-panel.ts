@@ -95,7 +95,8 @@ export class GoalsPanel {
     });
     bar.append(element('div', { className: 'mini-fill' }));
     const foot = element('div', { className: 'goal-item-foot' });
-    foot.append(element('span', { className: 'goal-item-numbers' }));
+    const actions = element('div', { className: 'goal-item-actions' });
+    foot.append(element('span', { className: 'goal-item-numbers' }), actions);
     for (const [action, key] of [
       ['edit', 'goals.edit'],
       ['overlay', 'goals.overlay'],
@@ -106,7 +107,7 @@ export class GoalsPanel {
         attrs: { type: 'button', 'data-action': action },
       });
       button.append(t(key), element('span', { className: 'sr-only' }));
-      foot.append(button);
+      actions.append(button);
     }
     li.append(head, bar, foot);
     return li;

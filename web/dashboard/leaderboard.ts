@@ -2,22 +2,19 @@ import type { LeaderboardResponse, ViewerTotalsView } from '../../src/shared/api
 import type { Api } from '../shared/api.js';
 import { element } from '../shared/dom.js';
 import { formatCount } from '../shared/format.js';
+import { RefreshSchedule } from '../shared/refresh-schedule.js';
 
-/** While stats keep changing, the board is fetched again at most this often. */
-const REFRESH_MS = 2000;
 const SIZE = 10;
 
 /**
  * Top gifters of the current broadcast. The realtime channel does not carry the board, so
- * it is fetched when the stats change — at most every two seconds, and not while the page
- * is hidden — and never when nothing happens.
+ * it is fetched when the stats change — at most every two seconds, once more when they
+ * have settled, not while the page is hidden — and never when nothing happens.
  */
 export class Leaderboard {
-  private timer: number | undefined;
-  private lastFetch = 0;
-  private inFlight = false;
-  private dirty = false;
   private generation = 0;
+  private missed = false;
+  private readonly schedule = new RefreshSchedule(() => this.fetch());
 
   constructor(
     private readonly api: Api,
@@ -25,19 +22,13 @@ export class Leaderboard {
     private readonly empty: HTMLElement,
   ) {
     document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible' && this.dirty) this.refreshSoon();
+      if (document.visibilityState === 'visible' && this.missed) this.refreshSoon();
     });
   }
 
   /** Something changed: fetch again, soon enough, but not for every push. */
   refreshSoon(): void {
-    this.dirty = true;
-    if (this.timer !== undefined || this.inFlight || document.visibilityState === 'hidden') return;
-    const wait = Math.max(0, this.lastFetch + REFRESH_MS - Date.now());
-    this.timer = window.setTimeout(() => {
-      this.timer = undefined;
-      void this.fetch();
-    }, wait);
+    this.schedule.changed();
   }
 
   /** A different profile or a reset: the old board goes at once. */
@@ -47,10 +38,12 @@ export class Leaderboard {
     this.refreshSoon();
   }
 
-  private async fetch(): Promise<void> {
-    this.dirty = false;
-    this.inFlight = true;
-    this.lastFetch = Date.now();
+  private async fetch(): Promise<boolean> {
+    if (document.visibilityState === 'hidden') {
+      this.missed = true;
+      return true;
+    }
+    this.missed = false;
     const generation = this.generation;
     try {
       const board = await this.api.get<LeaderboardResponse>(
@@ -58,11 +51,9 @@ export class Leaderboard {
       );
       // An answer about the profile before a switch must not come back on screen.
       if (generation === this.generation) this.show(board.viewers.filter((v) => v.coins > 0));
+      return true;
     } catch {
-      this.dirty = true; // shown again once livetally answers; the banner says why not now
-    } finally {
-      this.inFlight = false;
-      if (this.dirty) this.refreshSoon();
+      return false; // shown again once livetally answers; the banner says why not now
     }
   }
 
