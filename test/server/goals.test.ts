@@ -277,6 +277,25 @@ describe('goals follow the current stats', () => {
   });
 });
 
+describe('the goal routes in OpenAPI', () => {
+  it('are described, with the Goal schema', async () => {
+    const server = await testServer();
+    const doc = (await http(server).get('/api/openapi.json')).json as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    for (const [route, method] of [
+      ['/api/goals', 'get'],
+      ['/api/goals', 'post'],
+      ['/api/goals/{id}', 'patch'],
+      ['/api/goals/{id}', 'delete'],
+      ['/api/test-alert', 'post'],
+    ] as const) {
+      expect(doc.paths[route]?.[method], `${method} ${route}`).toBeDefined();
+    }
+    expect(JSON.stringify(doc.paths['/api/goals']?.['post'])).toContain('onReach');
+  });
+});
+
 describe('test alerts', () => {
   it('reach the overlays marked as tests and change no number, file or history', async () => {
     const replayDir = tempDir();
