@@ -98,11 +98,41 @@ function giftingLive(dir: string): void {
   ]);
 }
 
+/** Ana leads with 10 coins; a minute later (3 s at speed 20) Ben sends 20 and overtakes. */
+function overtakingLive(dir: string): void {
+  const at = Date.now();
+  const ana = { id: '6900000000000000011', handle: 'ana', nickname: 'Ana' };
+  const ben = { id: '6900000000000000012', handle: 'ben', nickname: 'Ben' };
+  const coins = (who: typeof ana, diamonds: number, when: number) =>
+    gift({
+      at: when,
+      user: who,
+      giftId: 1,
+      giftName: 'Gem',
+      diamonds,
+      streakable: false,
+      repeatEnd: true,
+    });
+  writeRecording(dir, 'race.ndjson', [
+    connected({
+      at,
+      streamer: 'race',
+      streamerId: '7100000000000000901',
+      roomId: '7400000000000000901',
+    }),
+    coins(ana, 10, at + 100),
+    coins(ben, 5, at + 200),
+    coins(ben, 20, at + 60_000),
+    join(ana, at + 6 * 3600_000),
+  ]);
+}
+
 beforeAll(async () => {
   const replayDir = folder();
   dataDir = folder();
   alice = quietRecording(replayDir, 'alice', 801, 90);
   giftingLive(replayDir);
+  overtakingLive(replayDir);
   [server, browser] = await Promise.all([
     startLivetally({ dataDir, replayDir, speed: 20 }),
     launchBrowser(),
@@ -265,6 +295,53 @@ describe('the leaderboard overlay', () => {
       );
       await board.close();
     }
+  });
+});
+
+describe('the leaderboard overlay, when someone overtakes', () => {
+  it('slides the rows to their new places and lights up the one who moved up', async () => {
+    const moving = await browser.newContext({ reducedMotion: 'no-preference' });
+    const board = await moving.newPage();
+    errors.push(...watchErrors(board));
+    await board.addInitScript(`(() => {
+      window.__moves = [];
+      const animate = Element.prototype.animate;
+      Element.prototype.animate = function (frames, options) {
+        window.__moves.push({ user: this.dataset.userId, from: JSON.stringify(frames[0]) });
+        return animate.call(this, frames, options);
+      };
+    })()`);
+    await board.setViewportSize({ width: 420, height: 300 });
+    await board.goto(`${server.url}overlay/leaderboard?metric=coins&window=session&limit=5`);
+    await call('DELETE', '/api/connection').catch(() => undefined);
+    await call('POST', '/api/connection', { streamer: 'race' });
+    const order = () =>
+      board.locator('.board-row').evaluateAll((rows) => rows.map((r) => r.textContent));
+    await eventually(async () => expect(await order()).toEqual(['1Ana10', '2Ben5']), {
+      timeout: 15_000,
+    });
+    const ana = await board.locator('.board-row').first().elementHandle();
+    await eventually(async () => expect(await order()).toEqual(['1Ben25', '2Ana10']), {
+      timeout: 15_000,
+    });
+    // The same row elements, moved (not replaced), each animated from where it was.
+    expect(
+      await board
+        .locator('.board-row')
+        .nth(1)
+        .evaluate((row, old) => row === old, ana),
+    ).toBe(true);
+    const moves = (await board.evaluate('window.__moves')) as { user: string; from: string }[];
+    const ben = moves.filter((m) => m.user === '6900000000000000012');
+    expect(ben.some((m) => /translateY\(\d/.test(m.from))).toBe(true); // from below, upwards
+    expect(
+      moves.some((m) => m.user === '6900000000000000011' && /translateY\(-/.test(m.from)),
+    ).toBe(true);
+    expect(await board.locator('.board-row.overtook').getAttribute('data-user-id')).toBe(
+      '6900000000000000012',
+    );
+    await moving.close();
+    await call('DELETE', '/api/connection');
   });
 });
 
