@@ -198,6 +198,71 @@ describe('the stream tracker', () => {
     expect(saved(file).sessions).toHaveLength(2);
   });
 
+  it('keeps the reset baseline of likes across a restart during the same broadcast', async () => {
+    const file = path.join(tempDir(), 'p.db');
+    const first = start(file);
+    await first.play([connected(), like({ count: 5, roomTotal: 2311 })]);
+    await first.tracker.reset();
+    await first.play([like({ count: 9, roomTotal: 2320 })]);
+    expect(first.tracker.stats.likes).toBe(9);
+    await first.stop();
+    const second = start(file);
+    await second.play([connected(), like({ count: 5, roomTotal: 2330 })]);
+    expect(second.tracker.broadcast?.resumed).toBe(true);
+    await second.stop();
+    expect(saved(file).current?.stats.likes).toBe(19);
+  });
+
+  it('keeps the reset baseline when reset while disconnected and the broadcast comes back', async () => {
+    const file = path.join(tempDir(), 'p.db');
+    const run = start(file);
+    await run.play([connected(), like({ count: 5, roomTotal: 1000 })]);
+    await run.tracker.disconnect();
+    await run.tracker.reset();
+    await run.play([connected(), like({ count: 3, roomTotal: 1015 })]);
+    expect(run.tracker.stats.likes).toBe(15);
+    await run.stop();
+  });
+
+  it('a reconnect with re-sent messages leaves the time series as one clean pass', async () => {
+    const generator = new RecordingGenerator({ seed: 8, durationSec: 200, intensity: 1.5 });
+    const events = [...generator.events()];
+    const cleanFile = path.join(tempDir(), 'clean.db');
+    const clean = start(cleanFile);
+    await clean.play(events);
+    await clean.stop();
+
+    const file = path.join(tempDir(), 'p.db');
+    const run = start(file);
+    const cut = Math.floor(events.length * 0.6);
+    await run.play(events.slice(0, cut));
+    // The connection drops and comes back; TikTok sends its recent messages again.
+    await run.play([events[0]!, ...events.slice(cut - 300, cut), ...events.slice(cut)]);
+    await run.stop();
+    const series = (f: string) => {
+      const store = ProfileStore.open(f, { readonly: true });
+      try {
+        return JSON.stringify(store.sessionSeries(1));
+      } finally {
+        store.close();
+      }
+    };
+    expect(saved(file).current?.stats).toEqual(generator.truth.stats);
+    expect(series(file)).toBe(series(cleanFile));
+  });
+
+  it('counts events held during a look-up in the order they came', async () => {
+    const file = path.join(tempDir(), 'p.db');
+    const first = start(file);
+    const sent = like({ count: 5 });
+    await first.play([connected(), sent, viewers(5)]);
+    await first.stop();
+    const second = start(file);
+    await second.play([connected(), sent, viewers(10, T0 + 1), viewers(20, T0 + 2), share()]);
+    await second.stop();
+    expect(saved(file).current?.stats).toMatchObject({ likes: 5, viewers: 20, shares: 1 });
+  });
+
   it('shows the saved stats after a start, before any connection', async () => {
     const file = path.join(tempDir(), 'p.db');
     const first = start(file);

@@ -81,7 +81,7 @@ describe('the TikTok event adapter', () => {
       at: T0,
       msgId: '501',
       user: { id: ann.id, handle: ann.handle, nickname: ann.nickname },
-      giftId: 5655,
+      giftId: '5655',
       giftName: 'Rose',
       diamonds: 1,
       repeatCount: 4,
@@ -101,7 +101,7 @@ describe('the TikTok event adapter', () => {
     const { adapt } = adapter();
     const payload = WebcastGiftMessage.decode(giftMessage(rose).payload);
     expect(adapt.adapt(WebcastEvent.GIFT, { ...payload, giftId: '0' })).toMatchObject({
-      giftId: 5655,
+      giftId: '5655',
     });
   });
 
@@ -114,6 +114,20 @@ describe('the TikTok event adapter', () => {
       );
     expect(like(12_345)).toMatchObject({ type: 'like', count: 15, roomTotal: 12_345 });
     expect(like(0)).not.toHaveProperty('roomTotal');
+  });
+
+  it('keeps the room total of a like without a usable user; only the viewer part is lost', () => {
+    const { adapt } = adapter();
+    const payload = WebcastLikeMessage.decode(
+      likeMessage({ msgId: '9', from: ann, count: 15, total: 12_345 }).payload,
+    ) as unknown as Record<string, unknown>;
+    for (const who of [undefined, { ...(payload['user'] as object), id: '0', idStr: '' }]) {
+      const event = adapt.adapt(WebcastEvent.LIKE, { ...payload, user: who });
+      expect(event).toMatchObject({ type: 'like', msgId: '9', count: 15, roomTotal: 12_345 });
+      expect(event).not.toHaveProperty('user');
+    }
+    // without a room total there is nothing left to count
+    expect(adapt.adapt(WebcastEvent.LIKE, { ...payload, user: undefined, total: '0' })).toBeUndefined();
   });
 
   it('viewers are the room total (a gauge), with the message time or now', () => {

@@ -92,3 +92,67 @@ describe('event validation', () => {
     expect(validateEvent({ type: 'toString', at: 1 })).toBeInstanceOf(InvalidEvent);
   });
 });
+
+describe('ids are opaque: a JSON string or a whole number', () => {
+  it('turns numeric ids into their decimal strings, in every id field', () => {
+    const result = validateEvent({
+      ...gift({ groupId: undefined }),
+      msgId: 7350000000000007,
+      user: { id: 6900000001, handle: 'a', nickname: 'A' },
+      giftId: 5655,
+      groupId: 1700000000123,
+    });
+    expect(result).toMatchObject({
+      msgId: '7350000000000007',
+      user: { id: '6900000001' },
+      giftId: '5655',
+      groupId: '1700000000123',
+    });
+    expect(validateEvent({ ...connected(), roomId: 7400000000524904, streamerId: 71 })).toMatchObject(
+      { roomId: '7400000000524904', streamerId: '71' },
+    );
+  });
+
+  it('accepts a gift id written as a string ("5655" and 5655 are the same id)', () => {
+    expect(validateEvent({ ...gift(), giftId: '5655' })).toMatchObject({ giftId: '5655' });
+    expect(validateEvent({ ...gift(), giftId: 5655 })).toMatchObject({ giftId: '5655' });
+  });
+
+  it.each([
+    ['a fraction', 1.5],
+    ['a negative number', -4],
+    ['a number beyond 2^53 (it lost digits in JSON)', 2 ** 53 + 2],
+    ['true', true],
+    ['an object', { id: 1 }],
+    ['an empty string', ''],
+  ])('refuses %s as an id, naming the field', (_name, id) => {
+    for (const [event, field] of [
+      [{ ...gift(), giftId: id }, /gift\.giftId/],
+      [{ ...like({ count: 1 }), msgId: id }, /like\.msgId/],
+      [{ ...follow(), user: { id, handle: '', nickname: '' } }, /follow\.user\.id/],
+      [{ ...connected(), roomId: id }, /connected\.roomId/],
+    ] as const) {
+      const result = validateEvent(event);
+      expect(result).toBeInstanceOf(InvalidEvent);
+      expect((result as InvalidEvent).error).toMatch(field);
+    }
+  });
+});
+
+describe('likes without a usable viewer', () => {
+  it.each([
+    ['no user', undefined],
+    ['a user without id', { handle: 'a', nickname: 'b' }],
+    ['a user that is not an object', 'someone'],
+  ])('keep a like with a room total and %s, without the viewer', (_name, who) => {
+    const result = validateEvent({ ...like({ count: 2, roomTotal: 900 }), user: who });
+    expect(result).toMatchObject({ type: 'like', roomTotal: 900 });
+    expect((result as { user?: unknown }).user).toBeUndefined();
+  });
+
+  it('refuse a like with neither a viewer nor a room total', () => {
+    const result = validateEvent({ ...like({ count: 2 }), user: undefined });
+    expect(result).toBeInstanceOf(InvalidEvent);
+    expect((result as InvalidEvent).error).toMatch(/like\.user/);
+  });
+});

@@ -4,7 +4,7 @@ import {
   DEFAULT_TALLY_OPTIONS,
   type Activity,
 } from '../../src/domain/broadcast-tally.js';
-import type { BroadcastEvent } from '../../src/domain/events.js';
+import { InvalidEvent, parseEventLine, type BroadcastEvent } from '../../src/domain/events.js';
 import { zeroStats, type StreamStats } from '../../src/domain/stats.js';
 import { viewerAt } from '../../src/domain/viewer-ledger.js';
 import {
@@ -334,5 +334,204 @@ describe('stats rules', () => {
         [3 * bucket, 3],
       ]);
     });
+  });
+});
+
+// A reset while connected: every counter starts again from zero, and likes follow the growth
+// of the room total since the reset (base = the highest room total seen before it).
+interface ResetCase {
+  name: string;
+  steps: (BroadcastEvent | 'reset')[];
+  likes: number;
+}
+const resetCases: ResetCase[] = [
+  {
+    name: 'a room total after a reset counts only its growth since the reset',
+    steps: [like({ count: 5, roomTotal: 2311 }), 'reset', like({ count: 9, roomTotal: 2320 })],
+    likes: 9,
+  },
+  {
+    name: 'a late, lower room total after a reset never drags likes back',
+    steps: [like({ count: 5, roomTotal: 2311 }), 'reset', like({ count: 1, roomTotal: 2300 })],
+    likes: 0,
+  },
+  {
+    name: 'the base is the highest total seen before the reset, not the last one',
+    steps: [
+      like({ count: 5, roomTotal: 2311 }),
+      like({ count: 1, roomTotal: 2290 }),
+      'reset',
+      like({ count: 1, roomTotal: 2315 }),
+    ],
+    likes: 4,
+  },
+  {
+    name: 'likes without a room total add up after a reset, then the total takes over if higher',
+    steps: [
+      like({ count: 5, roomTotal: 2311 }),
+      'reset',
+      like({ count: 3 }),
+      like({ count: 2, roomTotal: 2312 }),
+      like({ count: 2, roomTotal: 2330 }),
+    ],
+    likes: 19,
+  },
+  {
+    name: 'a second reset takes the highest total seen so far as its base',
+    steps: [
+      like({ count: 5, roomTotal: 100 }),
+      'reset',
+      like({ count: 5, roomTotal: 150 }),
+      'reset',
+      like({ count: 5, roomTotal: 170 }),
+    ],
+    likes: 20,
+  },
+  {
+    name: 'without any room total before it, a reset has base 0 (the rule as DESIGN states it)',
+    steps: [like({ count: 5 }), 'reset', like({ count: 1, roomTotal: 40 })],
+    likes: 40,
+  },
+];
+
+describe('reset during a broadcast', () => {
+  it.each(resetCases)('$name', ({ steps, likes }) => {
+    const tally = new BroadcastTally();
+    for (const step of steps) {
+      if (step === 'reset') tally.reset(T0);
+      else tally.apply(step, Math.max(T0, step.at));
+    }
+    expect(tally.stats.likes).toBe(likes);
+  });
+
+  it('zeroes every counter and the peak, and keeps what was counted counted', () => {
+    const tally = new BroadcastTally();
+    const sent = share(user(1));
+    for (const event of [viewers(40), like({ count: 5, roomTotal: 500 }), sent, follow(user(2))])
+      tally.apply(event, T0);
+    tally.reset(T0);
+    expect(tally.stats).toEqual(stats());
+    expect(tally.peakViewers).toBe(0);
+    tally.apply(sent, T0); // re-sent after the reset: still a duplicate
+    tally.apply(follow(user(2)), T0); // followed before the reset: not a new follower
+    expect(tally.stats).toEqual(stats());
+  });
+
+  it('keeps the base across a restart: it is handed to storage and taken back from a seed', () => {
+    const tally = new BroadcastTally();
+    tally.apply(like({ count: 5, roomTotal: 2311 }), T0);
+    tally.reset(T0);
+    const saved = tally.drainChanges(T0);
+    expect(saved.room).toMatchObject({ likeBase: 2311, roomTotalMax: 2311 });
+    const resumed = new BroadcastTally(DEFAULT_TALLY_OPTIONS, {
+      stats: saved.stats,
+      peakViewers: saved.peakViewers,
+      followers: [],
+      streaks: [],
+      ...saved.room,
+    });
+    resumed.apply(like({ count: 9, roomTotal: 2320 }), T0 + 1);
+    expect(resumed.stats.likes).toBe(9);
+  });
+});
+
+describe('likes without a usable viewer', () => {
+  it('move likes by their room total; no viewer gets them', () => {
+    const tally = new BroadcastTally();
+    const anonymous = { ...like({ count: 3, roomTotal: 480 }), user: undefined };
+    tally.apply(anonymous, T0);
+    expect(tally.stats.likes).toBe(480);
+    expect(tally.drainChanges(T0).viewers.userIds).toEqual([]);
+  });
+});
+
+describe('opaque ids', () => {
+  it('a combo whose ticks carry giftId 5655 and whose end carries "5655" counts once', () => {
+    const lines = [
+      { ...gift({ repeatCount: 1 }), giftId: 5655 },
+      { ...gift({ repeatCount: 2 }), giftId: '5655' },
+      { ...gift({ repeatCount: 2, repeatEnd: true }), giftId: 5655 },
+      { ...gift({ repeatCount: 2, repeatEnd: true }), giftId: '5655' }, // a second end
+    ].map((event) => parseEventLine(JSON.stringify(event)));
+    const tally = new BroadcastTally();
+    for (const event of lines) {
+      if (event instanceof InvalidEvent) throw new Error(event.error);
+      tally.apply(event as BroadcastEvent, T0);
+    }
+    expect(tally.stats).toEqual(stats({ gifts: 2, totalCoins: 2 }));
+  });
+
+  it('message id 7350000000000007919 and "7350000000000007919" are the same message', () => {
+    const tally = new BroadcastTally();
+    const base = like({ count: 4 });
+    for (const msgId of ['7350000000000007', 7350000000000007]) {
+      const event = parseEventLine(JSON.stringify({ ...base, msgId }));
+      if (event instanceof InvalidEvent) throw new Error(event.error);
+      tally.apply(event as BroadcastEvent, T0);
+    }
+    expect(tally.stats.likes).toBe(4);
+  });
+});
+
+describe('the time series', () => {
+  const bucket = DEFAULT_TALLY_OPTIONS.sampleIntervalMs;
+  const t = (samples: { t: number; likes: number; viewers: number }[]) =>
+    samples.map((s) => [s.t - T0, s.likes, s.viewers]);
+
+  it('labels a sample with the end of its bucket and the values true then', () => {
+    const tally = new BroadcastTally();
+    tally.apply(like({ count: 1, at: later(0) }), later(0));
+    tally.apply(like({ count: 1, at: later(bucket) }), later(bucket));
+    tally.apply(like({ count: 1, at: later(3 * bucket + 1) }), later(3 * bucket + 1));
+    expect(t(tally.drainChanges(later(3 * bucket + 1)).samples)).toEqual([
+      [bucket, 1, 0],
+      [2 * bucket, 2, 0],
+      [4 * bucket, 3, 0], // the bucket still open: its values so far
+    ]);
+  });
+
+  it('writes nothing for duplicates, for time passing, or for a drain with nothing new', () => {
+    const tally = new BroadcastTally();
+    const first = like({ count: 1, at: later(5) });
+    tally.apply(first, later(5));
+    expect(t(tally.drainChanges(later(5)).samples)).toEqual([[bucket, 1, 0]]);
+    tally.apply(first, later(3 * bucket)); // re-sent much later
+    tally.tick(later(5 * bucket));
+    expect(tally.drainChanges(later(6 * bucket)).samples).toEqual([]);
+  });
+
+  it('never rewrites a bucket already written with values from an old-timestamped event', () => {
+    const tally = new BroadcastTally();
+    tally.apply(like({ count: 1, at: later(5) }), later(5));
+    tally.apply(like({ count: 1, at: later(bucket + 5) }), later(bucket + 5));
+    expect(t(tally.drainChanges(later(bucket + 5)).samples)).toEqual([
+      [bucket, 1, 0],
+      [2 * bucket, 2, 0],
+    ]);
+    // A new message stamped in the first bucket arrives late: it counts in the open bucket.
+    tally.apply(like({ count: 1, at: later(7) }), later(bucket + 6));
+    expect(t(tally.drainChanges(later(bucket + 6)).samples)).toEqual([[2 * bucket, 3, 0]]);
+  });
+
+  it('a viewer count older than the one shown changes nothing (a replay whose clock goes back)', () => {
+    const tally = new BroadcastTally();
+    tally.apply(viewers(50, later(3 * bucket)), later(3 * bucket));
+    tally.drainChanges(later(3 * bucket));
+    const resumed = new BroadcastTally(DEFAULT_TALLY_OPTIONS, {
+      stats: tally.stats,
+      peakViewers: tally.peakViewers,
+      followers: [],
+      streaks: [],
+      ...tally.drainChanges(later(3 * bucket)).room,
+      lastSampleAt: later(4 * bucket),
+    });
+    resumed.apply(viewers(90, later(bucket)), later(bucket));
+    expect(resumed.stats.viewers).toBe(50);
+    expect(resumed.peakViewers).toBe(50);
+    expect(resumed.drainChanges(later(bucket)).samples).toEqual([]);
+    resumed.apply(viewers(70, later(3 * bucket + 1)), later(3 * bucket + 1));
+    expect(t(resumed.drainChanges(later(3 * bucket + 1)).samples)).toEqual([
+      [4 * bucket, 0, 70],
+    ]);
   });
 });
