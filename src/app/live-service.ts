@@ -150,6 +150,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
       streamer: saved.streamer,
       roomId: saved.roomId,
       updatedAt: saved.updatedAt,
+      updatedAtMs: saved.updatedAtMs,
       stats: saved.stats,
     };
   }
@@ -175,6 +176,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
         active: p.name === this.profile.name,
         sizeBytes: p.sizeBytes,
         modifiedAt: p.modifiedAt,
+        modifiedAtMs: p.modifiedAtMs,
       })),
     };
   }

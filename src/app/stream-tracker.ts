@@ -8,6 +8,7 @@ import {
 } from '../domain/broadcast-tally.js';
 import { LivetallyError } from '../domain/errors.js';
 import type { BroadcastEvent, ConnectedEvent } from '../domain/events.js';
+import { MessageDedupe } from '../domain/message-dedupe.js';
 import type { BroadcastLink, SavedCurrent } from '../domain/history.js';
 import { zeroStats, type StreamStats } from '../domain/stats.js';
 import type { ProfileStore } from '../storage/profile-store.js';
@@ -43,13 +44,25 @@ interface TrackerEvents {
 
 const STREAK_CHECK_MS = 1000;
 
+/** An event that arrived while others were held, with the source's clock at its arrival. */
+interface HeldEvent {
+  event: BroadcastEvent;
+  /** Undefined when nothing was being counted yet: the clock is read when it is applied. */
+  now: number | undefined;
+}
+
 /**
  * Applies the persistence rules of DESIGN.md to one open profile: what happens on start,
  * connect, disconnect, reset, a new broadcast or another streamer, and when to save.
  *
  * Events are counted synchronously; lifecycle steps are async because they first wait for
  * queued saves to be committed (what they read back must include them). Events arriving
- * during such a step are held and applied right after it.
+ * during such a step are held and applied right after it, in order.
+ *
+ * The one other time events are held: a message id that only storage can judge (the
+ * de-duplication's `lookup`, see MessageDedupe) — rare while a broadcast is counted once,
+ * every message when it is counted again. Its look-up runs as a step; the events after it
+ * wait, and their ids are looked up together.
  */
 export class StreamTracker extends EventEmitter<TrackerEvents> implements SourceSink {
   readonly saveIntervalMs: number;
@@ -70,7 +83,9 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
   private streakTimer: NodeJS.Timeout | undefined;
   /** Serialises lifecycle steps; events are held while one runs. */
   private busy: Promise<void> = Promise.resolve();
-  private held: BroadcastEvent[] | undefined;
+  private held: HeldEvent[] | undefined;
+  /** Storage's answers for held message ids: already counted (true) or not. */
+  private answers = new Map<string, boolean>();
   private pendingSteps = 0;
   private changeArmed = false;
   private armedRevision = -1;
@@ -85,6 +100,9 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     this.saveIntervalMs = options.saveIntervalMs ?? 1000;
     this.tallyOptions = options.tally ?? DEFAULT_TALLY_OPTIONS;
     this.logger = options.logger ?? silentLogger;
+    // This tracker takes charge of the profile: an entry a dead process left open ends now,
+    // at its last save (resuming the same broadcast reopens it).
+    if (!store.readonly) store.closeInterrupted();
     // On start the profile's saved stats are what there is to show.
     const saved = store.loadCurrent();
     this.idle = saved ? { ...saved.stats } : zeroStats();
@@ -127,11 +145,16 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
 
   /** How long the current broadcast has run, by the source's clock. */
   elapsedMs(): number {
-    return this.info ? Math.max(0, this.clock() - this.info.startedAt) : 0;
+    return this.info ? Math.max(0, Math.floor(this.clock() - this.info.startedAt)) : 0;
   }
 
   get isConnected(): boolean {
     return this.tally !== undefined;
+  }
+
+  /** Resolves once no event is held any more (look-ups and lifecycle steps are done). */
+  async settled(): Promise<void> {
+    while (this.held) await this.busy;
   }
 
   /** What the profile's file says about the current stats (after pending saves). */
@@ -155,29 +178,89 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
       }
       await this.writer.settle();
       this.clock = clock;
-      this.begin(event);
+      await this.begin(event);
     });
   }
 
   event(event: BroadcastEvent): void {
     if (this.held) {
-      this.held.push(event);
-      return;
-    }
-    const tally = this.tally;
-    if (!tally) {
-      this.logger.debug(`${event.type} event while not connected: ignored`);
+      this.held.push({ event, now: this.tally ? this.clock() : undefined });
       return;
     }
     const now = this.clock();
+    if (!this.count(event, now)) this.holdForLookup({ event, now });
+  }
+
+  /** Applies one event; false when it needs storage's answer first (nothing changed then). */
+  private count(event: BroadcastEvent, now: number, stored?: boolean): boolean {
+    const tally = this.tally;
+    if (!tally) {
+      this.logger.debug(`${event.type} event while not connected: ignored`);
+      return true;
+    }
     if (now >= this.nextStreakCheck) {
       tally.tick(now);
       this.nextStreakCheck = now + STREAK_CHECK_MS;
     }
-    tally.apply(event, now);
+    if (tally.apply(event, now, stored) === 'lookup') return false;
     if (event.type === 'streamEnd') this.endReason = event.reason || 'ended';
     if (this.flushTimer === undefined && tally.hasChanges) this.scheduleFlush();
     if (this.changeArmed) this.signalChange();
+    return true;
+  }
+
+  private holdForLookup(first: HeldEvent): void {
+    this.held = [first];
+    void this.step(() => this.lookUpHeld());
+  }
+
+  /**
+   * Asks storage about every held message id that needs it, at once, then counts held
+   * events in order until one needs an id not asked about yet (then again). Runs as a step,
+   * so a disconnect or a reset asked for meanwhile comes after these events.
+   */
+  private async lookUpHeld(): Promise<void> {
+    for (;;) {
+      const held = this.held;
+      const tally = this.tally;
+      const link = this.link;
+      if (!held || !tally || !link) return;
+      const ids: string[] = [];
+      for (const { event } of held) {
+        const id = lookupId(event);
+        if (id !== undefined && !this.answers.has(id) && tally.needsLookup(event)) ids.push(id);
+      }
+      if (ids.length > 0) {
+        let found: Set<string>;
+        try {
+          found = await this.store.countedMessages(link.roomId, ids);
+        } catch (error) {
+          // Never count twice: what cannot be checked is taken as counted already.
+          this.logger.warn(
+            `could not check ${ids.length} message ids against the profile file, so they were not counted: ${(error as Error).message}`,
+          );
+          found = new Set(ids);
+        }
+        for (const id of ids) this.answers.set(id, found.has(id));
+      }
+      if (this.countHeld()) return;
+    }
+  }
+
+  /** Counts held events in order; false when one still waits for a look-up. */
+  private countHeld(): boolean {
+    const held = this.held ?? [];
+    let i = 0;
+    for (; i < held.length; i++) {
+      const { event, now } = held[i]!;
+      const id = lookupId(event);
+      const stored = id === undefined ? undefined : this.answers.get(id);
+      if (!this.count(event, now ?? this.clock(), stored)) break;
+    }
+    held.splice(0, i);
+    if (held.length > 0) return false;
+    this.answers.clear();
+    return true;
   }
 
   /** Closes open combos, saves, then clears the in-memory stats; the file keeps them. */
@@ -190,20 +273,23 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     return this.step(async () => {
       const tally = this.tally;
       const link = this.link;
-      if (tally && link) {
-        // The broadcast goes on in a fresh history entry; what was counted stays counted.
+      if (tally && link && this.info) {
+        // The broadcast goes on in a fresh history entry; what was counted stays counted,
+        // and likes follow the room total from here (the baseline is the tally's rule).
         this.flush();
         await this.writer.settle();
         const now = this.clock();
         this.store.endSession(link.sessionId, now, 'reset');
-        const memory = this.store.loadRoomMemory(link.roomId);
-        const sessionId = this.store.startSession({ ...link, startedAt: now });
-        this.retire(tally);
-        this.start({ ...link, sessionId }, now, false, {
-          stats: zeroStats(),
-          peakViewers: 0,
-          ...memory,
+        tally.reset(now);
+        const sessionId = this.store.startSession({
+          ...link,
+          startedAt: now,
+          likeBase: tally.room.likeBase,
         });
+        this.link = { ...link, sessionId };
+        this.info = { ...this.info, sessionId, startedAt: now, resumed: false };
+        this.endReason = undefined;
+        this.emit('broadcast', this.info);
       } else {
         await this.writer.settle();
         this.store.resetStreamStats();
@@ -227,7 +313,13 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     const link = this.link;
     if (!tally || !link || !tally.hasChanges) return;
     this.lastSaveAt = Date.now();
-    this.writer.write(link, tally.drainChanges(this.clock()));
+    const changes = tally.drainChanges(this.clock());
+    this.writer.write(link, changes);
+    // Once committed, the ids of this save may leave the exact window: storage has them.
+    this.writer.settle().then(
+      () => tally.commitMessages(changes.messageMark),
+      () => {}, // not committed: they stay in memory
+    );
   }
 
   /** Final save and end of the broadcast (a stop counts as a disconnect); releases the writer. */
@@ -260,7 +352,7 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     this.store.endSession(link.sessionId, now, this.endReason ?? reason);
   }
 
-  private begin(event: ConnectedEvent): void {
+  private async begin(event: ConnectedEvent): Promise<void> {
     const saved = this.store.loadCurrent();
     const link = { streamer: event.streamer, streamerId: event.streamerId, roomId: event.roomId };
     let seed: TallySeed | undefined;
@@ -269,7 +361,10 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     let resumed = false;
     if (saved && sameStreamer(saved, event) && saved.roomId === event.roomId) {
       // The same broadcast again: what was counted in it must not be counted twice.
-      const memory = this.store.loadRoomMemory(event.roomId);
+      const { legacyMessageIds, ...memory } = this.store.loadRoomMemory(event.roomId);
+      const messages = new MessageDedupe(this.tallyOptions.dedupe);
+      await this.store.loadMessageKeys(event.roomId, (hi, lo) => messages.rememberStored(hi, lo));
+      for (const id of legacyMessageIds) messages.rememberUnsaved(id);
       const session = saved.sessionId != null ? this.store.getSession(saved.sessionId) : null;
       if (session && session.roomId === event.roomId) {
         this.store.resumeSession(session.id);
@@ -277,10 +372,11 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
         startedAt = session.startedAt;
         resumed = true;
         const peakViewers = Math.max(saved.peakViewers, session.peakViewers);
-        seed = { stats: saved.stats, peakViewers, ...memory };
+        const lastSampleAt = this.store.lastSampleAt(session.id);
+        seed = { stats: saved.stats, peakViewers, ...memory, messages, lastSampleAt };
       } else {
         sessionId = this.store.startSession({ ...link, startedAt });
-        seed = { stats: zeroStats(), peakViewers: 0, ...memory };
+        seed = { stats: zeroStats(), peakViewers: 0, ...memory, messages };
       }
     } else {
       sessionId = this.store.startSession({ ...link, startedAt });
@@ -306,9 +402,16 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     this.tally = new BroadcastTally(this.tallyOptions, seed, (activity) =>
       this.emit('activity', activity),
     );
+    // Time passes without events (a quiet live LIVE): combos time out all the same. The same
+    // check as for events, so a replay, whose clock only moves with its events, times them
+    // out exactly when a run at another speed would.
     this.streakTimer ??= setInterval(() => {
-      this.tally?.tick(this.clock());
-      if (this.flushTimer === undefined && this.tally?.hasChanges) this.scheduleFlush();
+      const tally = this.tally;
+      const now = this.clock();
+      if (!tally || this.held || now < this.nextStreakCheck) return;
+      tally.tick(now);
+      this.nextStreakCheck = now + STREAK_CHECK_MS;
+      if (this.flushTimer === undefined && tally.hasChanges) this.scheduleFlush();
       this.signalChange(); // a combo counted on timeout
     }, STREAK_CHECK_MS);
     this.streakTimer.unref();
@@ -333,11 +436,7 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
       try {
         return await work();
       } finally {
-        if (--this.pendingSteps === 0) {
-          const held = this.held ?? [];
-          this.held = undefined;
-          for (const event of held) this.event(event);
-        }
+        if (--this.pendingSteps === 0) this.releaseHeld();
       }
     };
     const result = this.busy.then(run, run);
@@ -346,6 +445,13 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
       () => undefined,
     );
     return result;
+  }
+
+  /** No step is left: count what was held, unless an event needs a look-up again. */
+  private releaseHeld(): void {
+    if (!this.held) return;
+    if (this.countHeld()) this.held = undefined;
+    else void this.step(() => this.lookUpHeld());
   }
 
   private scheduleFlush(): void {
@@ -362,6 +468,13 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     this.flushTimer = undefined;
     this.streakTimer = undefined;
   }
+}
+
+/** The message id storage may have to judge (joins are not de-duplicated). */
+function lookupId(event: BroadcastEvent): string | undefined {
+  return event.type === 'viewers' || event.type === 'streamEnd' || event.type === 'join'
+    ? undefined
+    : event.msgId;
 }
 
 function sameStreamer(

@@ -1,5 +1,6 @@
 import type { SessionRecord } from '../domain/history.js';
 import type { StreamStats } from '../domain/stats.js';
+import { formatDuration, type TimeFormat } from './time-format.js';
 
 export interface Output {
   out(text: string): void;
@@ -32,22 +33,7 @@ export function formatStats(stats: StreamStats, indent = '  '): string {
   ).join('\n');
 }
 
-export function formatTime(ms: number | null): string {
-  if (ms === null) return '—';
-  return new Date(ms)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, 'Z');
-}
-
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(s % 60).padStart(2, '0')}s`;
-}
-
-export function formatSessions(sessions: SessionRecord[]): string {
+export function formatSessions(sessions: SessionRecord[], time: TimeFormat): string {
   if (sessions.length === 0) return 'no broadcasts recorded yet';
   const header = [
     'id',
@@ -63,7 +49,7 @@ export function formatSessions(sessions: SessionRecord[]): string {
   const rows = sessions.map((s) => [
     String(s.id),
     `@${s.streamer}`,
-    formatTime(s.startedAt),
+    time.dateTime(s.startedAt),
     s.endedAt === null ? 'live' : formatDuration(s.endedAt - s.startedAt),
     s.endReason ?? (s.endedAt === null ? 'open' : ''),
     formatNumber(s.stats.likes),

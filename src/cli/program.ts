@@ -7,7 +7,8 @@ import type { Workspace } from '../app/workspace.js';
 import { LivetallyError } from '../domain/errors.js';
 import { PROFILE_NAME_RULES } from '../profiles/profile-name.js';
 import { commandSetup, onStopSignal, type CliContext } from './context.js';
-import { formatNumber, formatSessions, formatStats, formatTime } from './output.js';
+import { formatNumber, formatSessions, formatStats } from './output.js';
+import { resolveTimeZone } from './time-format.js';
 import { registerRecordCommand } from './record-command.js';
 import { registerStartCommand } from './start-command.js';
 
@@ -103,8 +104,10 @@ export function buildProgram(ctx: CliContext): Command {
     .description("show a profile's saved current stats")
     .option('--profile <name>', 'profile to read (default: the active profile)')
     .option('--json', 'print as JSON')
-    .action((opts: { profile?: string; json?: boolean }, cmd: Command) => {
+    .option(TZ_FLAG, TZ_HELP)
+    .action((opts: { profile?: string; json?: boolean; tz?: string }, cmd: Command) => {
       const { workspace } = setup(cmd);
+      const time = resolveTimeZone(opts.tz, ctx.env);
       const profile = workspace.profileName(opts.profile);
       const saved = workspace.readCurrent(profile);
       if (opts.json) {
@@ -114,6 +117,7 @@ export function buildProgram(ctx: CliContext): Command {
             streamer: saved?.streamer ?? null,
             roomId: saved?.roomId ?? null,
             updatedAt: saved?.updatedAt ?? null,
+            updatedAtMs: saved?.updatedAtMs ?? null,
             stats: saved?.stats ?? null,
           }),
         );
@@ -126,7 +130,9 @@ export function buildProgram(ctx: CliContext): Command {
       const who = saved.streamer ? ` — @${saved.streamer}, broadcast ${saved.roomId}` : '';
       ctx.output.out(`Profile "${profile}"${who}`);
       ctx.output.out(formatStats(saved.stats));
-      ctx.output.out(`  saved at ${saved.updatedAt ?? 'unknown'}`);
+      ctx.output.out(
+        `  saved at ${saved.updatedAtMs === null ? 'unknown' : time.dateTime(saved.updatedAtMs)}`,
+      );
     });
 
   program
@@ -155,14 +161,16 @@ export function buildProgram(ctx: CliContext): Command {
     .description("list a profile's broadcasts")
     .option('--profile <name>', 'profile to read (default: the active profile)')
     .option('--json', 'print as JSON')
-    .action((opts: { profile?: string; json?: boolean }, cmd: Command) => {
+    .option(TZ_FLAG, TZ_HELP)
+    .action((opts: { profile?: string; json?: boolean; tz?: string }, cmd: Command) => {
       const { workspace } = setup(cmd);
+      const time = resolveTimeZone(opts.tz, ctx.env);
       const profile = workspace.profileName(opts.profile);
       const store = workspace.openForReading(profile);
       const sessions = store ? store.listSessions() : [];
       store?.close();
       if (opts.json) ctx.output.out(JSON.stringify({ profile, sessions }));
-      else ctx.output.out(formatSessions(sessions));
+      else ctx.output.out(formatSessions(sessions, time));
     });
 
   program
@@ -208,8 +216,10 @@ export function buildProgram(ctx: CliContext): Command {
     .command('list')
     .description('list the profiles')
     .option('--json', 'print as JSON')
-    .action((opts: { json?: boolean }, cmd: Command) => {
+    .option(TZ_FLAG, TZ_HELP)
+    .action((opts: { json?: boolean; tz?: string }, cmd: Command) => {
       const { workspace } = setup(cmd);
+      const time = resolveTimeZone(opts.tz, ctx.env);
       withOptionalLock(workspace, 'livetally profiles list', () => workspace.ensureDefault());
       const list = workspace.listProfiles();
       if (opts.json) {
@@ -218,7 +228,7 @@ export function buildProgram(ctx: CliContext): Command {
       }
       for (const p of list) {
         ctx.output.out(
-          `${p.active ? '*' : ' '} ${p.name.padEnd(24)} ${formatNumber(Math.ceil(p.sizeBytes / 1024))} KiB  modified ${formatTime(Date.parse(p.modifiedAt))}`,
+          `${p.active ? '*' : ' '} ${p.name.padEnd(24)} ${formatNumber(Math.ceil(p.sizeBytes / 1024))} KiB  modified ${time.dateTime(p.modifiedAtMs)}`,
         );
       }
     });
@@ -259,6 +269,9 @@ export function buildProgram(ctx: CliContext): Command {
 
   return program;
 }
+
+const TZ_FLAG = '--tz <zone>';
+const TZ_HELP = "show times in this IANA time zone (env LIVETALLY_TZ; default: this machine's)";
 
 interface ReplayFlags {
   raw?: boolean;

@@ -7,8 +7,9 @@ import {
   type StreakChanges,
   type StreakRecord,
 } from './gift-streaks.js';
-import { MESSAGE_WINDOW_CAPACITY, MessageWindow } from './message-window.js';
-import { addCounter, zeroStats, type StreamStats } from './stats.js';
+import { DEFAULT_DEDUPE_OPTIONS, MessageDedupe, type DedupeOptions } from './message-dedupe.js';
+import { SampleSeries, type StatsSample } from './sample-series.js';
+import { addCounter, likesFromRoomTotal, zeroStats, type StreamStats } from './stats.js';
 import {
   COINS,
   COMMENTS,
@@ -19,10 +20,7 @@ import {
   type ViewerBatch,
 } from './viewer-ledger.js';
 
-/** The counters at the end of one time bucket of the broadcast. */
-export interface StatsSample extends StreamStats {
-  t: number;
-}
+export type { StatsSample };
 
 /** What overlays announce: a gift when its combo is counted, a new follow, a share. */
 export type Activity =
@@ -30,7 +28,7 @@ export type Activity =
       kind: 'gift';
       at: number;
       user: StreamUser;
-      giftId: number;
+      giftId: string;
       giftName: string;
       diamonds: number;
       count: number;
@@ -39,13 +37,26 @@ export type Activity =
   | { kind: 'follow'; at: number; user: StreamUser }
   | { kind: 'share'; at: number; user: StreamUser };
 
+/** What the rules remember about a broadcast (room) besides counters and message ids. */
+export interface RoomState {
+  /** The highest room like total seen before the last reset (0: never reset). */
+  likeBase: number;
+  /** The highest room like total seen in this broadcast. */
+  roomTotalMax: number;
+  /** Clock time of the viewer count shown; an older count is stale. Null: none yet. */
+  viewersAt: number | null;
+}
+
 /** What a resumed broadcast starts from. */
-export interface TallySeed {
+export interface TallySeed extends Partial<RoomState> {
   stats: StreamStats;
   peakViewers: number;
   followers: Iterable<string>;
-  messageIds: Iterable<string>;
   streaks: readonly StreakRecord[];
+  /** What is known about the broadcast's message ids; a fresh memory when absent. */
+  messages?: MessageDedupe;
+  /** End of the latest bucket of the history entry's time series, when it has samples. */
+  lastSampleAt?: number;
 }
 
 /** Everything that changed since the previous drain, for one storage transaction. */
@@ -54,26 +65,32 @@ export interface TallyChanges {
   peakViewers: number;
   viewers: ViewerBatch;
   newFollowers: string[];
-  newMessageIds: string[];
+  /** Keys of the message ids counted since the last drain, [hi, lo] pairs. */
+  messageKeys: Uint32Array<ArrayBuffer>;
+  /** Report it with `commitMessages` once this drain is committed. */
+  messageMark: number;
   streaks: StreakChanges;
   samples: StatsSample[];
+  room: RoomState;
+  /** The source's clock at the drain: when these values were true. */
+  at: number;
 }
 
 export interface TallyOptions {
-  /** How many recent message ids are remembered to recognise re-sent events. */
-  dedupeCapacity: number;
+  dedupe: DedupeOptions;
   streaks: GiftStreakOptions;
   /** Width of the time buckets of the session's time series. */
   sampleIntervalMs: number;
 }
 
 export const DEFAULT_TALLY_OPTIONS: TallyOptions = {
-  dedupeCapacity: MESSAGE_WINDOW_CAPACITY,
+  dedupe: DEFAULT_DEDUPE_OPTIONS,
   streaks: DEFAULT_GIFT_STREAK_OPTIONS,
   sampleIntervalMs: 10_000,
 };
 
-export type ApplyOutcome = 'counted' | 'duplicate' | 'ignored';
+/** `lookup`: nothing was applied; ask storage whether the message id is saved, then apply again with the answer. */
+export type ApplyOutcome = 'counted' | 'duplicate' | 'ignored' | 'lookup';
 
 /**
  * The stats rules of one broadcast, as a deterministic state machine: events and the
@@ -83,14 +100,16 @@ export class BroadcastTally {
   private readonly current: StreamStats;
   private peak: number;
   private readonly followers: Set<string>;
-  private readonly messages: MessageWindow;
+  private readonly messages: MessageDedupe;
   private readonly streaks: GiftStreaks;
   private readonly ledger = new ViewerLedger();
   private newFollowers: string[] = [];
-  private samples: StatsSample[] = [];
-  private sampleBucket: number | undefined;
-  /** Start of the next time bucket: one comparison per event instead of a division. */
-  private nextSampleAt = -Infinity;
+  private series: SampleSeries;
+  /** When the next event may close a bucket of the series: one comparison per event. */
+  private sampleCheck: number;
+  private likeBase: number;
+  private roomTotalMax: number;
+  private viewersAt: number | null;
   private changed = false;
   private readonly counted: CountedGift[] = [];
   private revisionCounter = 0;
@@ -103,10 +122,14 @@ export class BroadcastTally {
     this.current = seed ? { ...seed.stats } : zeroStats();
     this.peak = Math.max(seed?.peakViewers ?? 0, this.current.viewers);
     this.followers = new Set(seed?.followers ?? []);
-    this.messages = new MessageWindow(options.dedupeCapacity);
-    if (seed) this.messages.load(seed.messageIds);
+    this.messages = seed?.messages ?? new MessageDedupe(options.dedupe);
     this.streaks = new GiftStreaks(options.streaks);
     if (seed) this.streaks.restore(seed.streaks);
+    this.series = new SampleSeries(options.sampleIntervalMs, seed?.lastSampleAt);
+    this.sampleCheck = this.series.nextCheck;
+    this.likeBase = seed?.likeBase ?? 0;
+    this.roomTotalMax = Math.max(seed?.roomTotalMax ?? 0, this.likeBase);
+    this.viewersAt = seed?.viewersAt ?? null;
   }
 
   /** A copy of the six counters. */
@@ -123,14 +146,99 @@ export class BroadcastTally {
     return this.revisionCounter;
   }
 
+  /** The like baseline and what else the rules remember about the room. */
+  get room(): RoomState {
+    return { likeBase: this.likeBase, roomTotalMax: this.roomTotalMax, viewersAt: this.viewersAt };
+  }
+
   /** True when there is something storage has not seen yet. */
   get hasChanges(): boolean {
     return this.changed;
   }
 
-  apply(event: BroadcastEvent, now: number): ApplyOutcome {
-    if (now >= this.nextSampleAt) this.sampleUpTo(now);
-    if (event.type === 'viewers') return this.onViewers(event.count);
+  /**
+   * Applies one event at clock time `now`. `stored` answers a previous `lookup` outcome:
+   * whether storage holds the event's message id.
+   */
+  apply(event: BroadcastEvent, now: number, stored?: boolean): ApplyOutcome {
+    if (now >= this.sampleCheck) this.closeSample(now);
+    const revision = this.revisionCounter;
+    const outcome = this.count(event, now, stored);
+    if (this.revisionCounter !== revision) this.sampled(now);
+    return outcome;
+  }
+
+  /** Whether applying the event needs storage's answer first (changes nothing). */
+  needsLookup(event: BroadcastEvent): boolean {
+    if (event.type === 'viewers' || event.type === 'streamEnd' || event.type === 'join') {
+      return false;
+    }
+    return this.messages.needsLookup(event.msgId);
+  }
+
+  /** Counts the combos whose end never came. Call it as time passes, even without events. */
+  tick(now: number): void {
+    const next = this.streaks.nextExpiry();
+    if (next === undefined || now < next) return;
+    if (now >= this.sampleCheck) this.closeSample(now);
+    this.streaks.expire(now, this.counted);
+    this.changed = true;
+    if (this.countGifts() > 0) this.sampled(now);
+  }
+
+  /** Counts every open combo: the source disconnected or the LIVE ended. */
+  closeStreaks(now: number): void {
+    if (this.streaks.openCount === 0) return;
+    if (now >= this.sampleCheck) this.closeSample(now);
+    this.streaks.closeAll(now, this.counted);
+    this.changed = true;
+    if (this.countGifts() > 0) this.sampled(now);
+  }
+
+  /**
+   * An explicit reset during the broadcast: every counter starts again from zero, and
+   * likes follow the growth of the room total from here on. What was counted stays counted
+   * (message ids, followers, combos). Drain the changes before: they belong to the entry
+   * that ends here; the series starts again for the next one.
+   */
+  reset(now: number): void {
+    Object.assign(this.current, zeroStats());
+    this.peak = 0;
+    this.likeBase = this.roomTotalMax;
+    this.series = new SampleSeries(this.options.sampleIntervalMs);
+    this.sampleCheck = this.series.nextCheck;
+    this.changed = true;
+    this.revisionCounter++;
+    this.sampled(now);
+  }
+
+  drainChanges(now: number): TallyChanges {
+    const { keys, mark } = this.messages.drainNew();
+    const changes: TallyChanges = {
+      stats: { ...this.current },
+      peakViewers: this.peak,
+      viewers: this.ledger.drain(),
+      newFollowers: this.newFollowers,
+      messageKeys: keys,
+      messageMark: mark,
+      streaks: this.streaks.drainChanges(),
+      samples: this.series.drain(this.current),
+      room: this.room,
+      at: now,
+    };
+    this.sampleCheck = this.series.nextCheck;
+    this.newFollowers = [];
+    this.changed = false;
+    return changes;
+  }
+
+  /** Storage committed the drain whose `messageMark` this is. */
+  commitMessages(mark: number): void {
+    this.messages.committed(mark);
+  }
+
+  private count(event: BroadcastEvent, now: number, stored: boolean | undefined): ApplyOutcome {
+    if (event.type === 'viewers') return this.onViewers(event.count, now);
     if (event.type === 'streamEnd') {
       this.closeStreaks(now);
       return 'counted';
@@ -140,16 +248,22 @@ export class BroadcastTally {
       this.changed = true;
       return 'counted';
     }
-    if (!this.messages.add(event.msgId)) return 'duplicate';
+    const verdict = this.messages.check(event.msgId, stored);
+    if (verdict !== 'new') return verdict;
     this.changed = true;
     switch (event.type) {
       case 'like': {
         const before = this.current.likes;
-        this.current.likes =
-          event.roomTotal !== undefined
-            ? Math.max(before, event.roomTotal)
-            : addCounter(before, event.count);
-        this.ledger.add(this.ledger.touch(event.user, event.at), LIKES, event.count);
+        const total = event.roomTotal;
+        if (total !== undefined) {
+          if (total > this.roomTotalMax) this.roomTotalMax = total;
+          this.current.likes = likesFromRoomTotal(before, total, this.likeBase);
+        } else {
+          this.current.likes = addCounter(before, event.count);
+        }
+        // Without a usable viewer only the room's likes move (DESIGN: likes without a viewer).
+        if (event.user)
+          this.ledger.add(this.ledger.touch(event.user, event.at), LIKES, event.count);
         if (this.current.likes !== before) this.revisionCounter++;
         return 'counted';
       }
@@ -180,48 +294,16 @@ export class BroadcastTally {
     }
   }
 
-  /** Counts the combos whose end never came. Call it as time passes, even without events. */
-  tick(now: number): void {
-    this.sampleUpTo(now);
-    const next = this.streaks.nextExpiry();
-    if (next === undefined || now < next) return;
-    this.streaks.expire(now, this.counted);
-    this.changed = true;
-    this.countGifts();
-  }
-
-  /** Counts every open combo: the source disconnected or the LIVE ended. */
-  closeStreaks(now: number): void {
-    if (this.streaks.openCount === 0) return;
-    this.streaks.closeAll(now, this.counted);
-    this.changed = true;
-    this.countGifts();
-  }
-
-  drainChanges(now: number): TallyChanges {
-    this.sampleUpTo(now);
-    const samples = this.samples;
-    if (this.sampleBucket !== undefined) samples.push({ t: this.sampleBucket, ...this.current });
-    const changes: TallyChanges = {
-      stats: { ...this.current },
-      peakViewers: this.peak,
-      viewers: this.ledger.drain(),
-      newFollowers: this.newFollowers,
-      newMessageIds: this.messages.drainNew(),
-      streaks: this.streaks.drainChanges(),
-      samples,
-    };
-    this.newFollowers = [];
-    this.samples = [];
-    this.changed = false;
-    return changes;
-  }
-
-  private onViewers(count: number): ApplyOutcome {
+  /** A viewer count is a gauge: the latest by the source's clock wins, an older one is stale. */
+  private onViewers(count: number, now: number): ApplyOutcome {
+    if (this.viewersAt !== null && now < this.viewersAt) return 'ignored';
+    if (this.viewersAt !== now) {
+      this.viewersAt = now;
+      this.changed = true;
+    }
     if (count === this.current.viewers) return 'ignored';
     this.current.viewers = count;
     if (count > this.peak) this.peak = count;
-    this.changed = true;
     this.revisionCounter++;
     return 'counted';
   }
@@ -256,17 +338,14 @@ export class BroadcastTally {
     return n;
   }
 
-  /** Closes the time bucket(s) before `now`, recording the counters as they stood. */
-  private sampleUpTo(now: number): void {
-    const bucket = now - (now % this.options.sampleIntervalMs);
-    this.nextSampleAt = bucket + this.options.sampleIntervalMs;
-    if (this.sampleBucket === undefined) {
-      this.sampleBucket = bucket;
-      return;
-    }
-    if (bucket <= this.sampleBucket) return;
-    this.samples.push({ t: this.sampleBucket, ...this.current });
-    this.sampleBucket = bucket;
-    this.changed = true;
+  /** A later bucket begins: the latest one gets its final sample, with the counters as they stand. */
+  private closeSample(now: number): void {
+    this.series.closeBefore(now, this.current);
+    this.sampleCheck = this.series.nextCheck;
+  }
+
+  private sampled(now: number): void {
+    this.series.changed(now);
+    this.sampleCheck = this.series.nextCheck;
   }
 }

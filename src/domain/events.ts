@@ -6,7 +6,7 @@ import { LIMITS } from './limits.js';
  */
 
 export interface StreamUser {
-  /** TikTok's numeric user id: stable, the key for everything per viewer. */
+  /** TikTok's numeric user id: stable, the key for everything per viewer (opaque text). */
   id: string;
   /** The @handle (may change). */
   handle: string;
@@ -24,6 +24,12 @@ interface FromViewer extends Timed {
   user: StreamUser;
 }
 
+/*
+ * Ids (`msgId`, `user.id`, `giftId`, `groupId`, `roomId`, `streamerId`) are opaque text:
+ * validation accepts a JSON string or a whole number and hands on the decimal string, so
+ * "5655" and 5655 are the same id everywhere after it.
+ */
+
 export interface ConnectedEvent extends Timed {
   type: 'connected';
   streamer: string;
@@ -34,8 +40,10 @@ export interface ViewersEvent extends Timed {
   type: 'viewers';
   count: number;
 }
-export interface LikeEvent extends FromViewer {
+export interface LikeEvent extends Omit<FromViewer, 'user'> {
   type: 'like';
+  /** Absent when TikTok sent a room total without a usable viewer: only likes move then. */
+  user?: StreamUser;
   /** Likes in this batch. */
   count: number;
   /** The room's like total, when TikTok sent it. */
@@ -43,7 +51,7 @@ export interface LikeEvent extends FromViewer {
 }
 export interface GiftEvent extends FromViewer {
   type: 'gift';
-  giftId: number;
+  giftId: string;
   giftName: string;
   /** Diamond (coin) value of one item. */
   diamonds: number;
@@ -94,7 +102,8 @@ export class InvalidEvent {
 // A table of field checks per event type. Hand-written rather than a schema library: it
 // runs for every event of million-event replays and returns the input object itself.
 
-type Check = (value: unknown) => string | undefined;
+/** Returns an error, or undefined; may normalise the value in place (`owner[key]`). */
+type Check = (value: unknown, owner: Record<string, unknown>, key: string) => string | undefined;
 
 const integer =
   (min: number, max: number): Check =>
@@ -116,15 +125,31 @@ const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be tru
 
 const optional =
   (check: Check): Check =>
-  (v) =>
-    v === undefined ? undefined : check(v);
+  (v, owner, key) =>
+    v === undefined ? undefined : check(v, owner, key);
 
 const time: Check = (v) =>
   typeof v === 'number' && Number.isInteger(v) && v >= LIMITS.minTime && v <= LIMITS.maxTime
     ? undefined
     : 'must be a time in milliseconds since 1970';
 
-const id = text(1, LIMITS.idLength);
+/**
+ * An opaque id: a string, or a whole number (turned into its decimal string). A number
+ * beyond 2^53 has already lost digits in JSON.parse, so it is refused, not guessed at.
+ */
+const opaqueId =
+  (min: number): Check =>
+  (v, owner, key) => {
+    if (typeof v === 'string')
+      return v.length >= min && v.length <= LIMITS.idLength ? undefined : ID_ERROR;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return ID_ERROR;
+    owner[key] = String(v);
+    return undefined;
+  };
+const ID_ERROR = `must be a non-empty string of at most ${LIMITS.idLength} characters, or a whole number below 2^53`;
+const id = opaqueId(1);
+/** The same, where TikTok may send an empty one. */
+const idOrEmpty = opaqueId(0);
 
 type Fields = readonly (readonly [string, Check])[];
 
@@ -137,9 +162,17 @@ const USER_FIELDS: Fields = [
 const user: Check = (v) => {
   if (!isRecord(v)) return 'must be an object {id, handle, nickname}';
   for (const [key, check] of USER_FIELDS) {
-    const error = check(v[key]);
+    const error = check(v[key], v, key);
     if (error) return `.${key} ${error}`;
   }
+  return undefined;
+};
+
+/** A like's room total counts without a viewer; without a room total a viewer is needed. */
+const likeUser: Check = (v, owner, key) => {
+  const error = user(v, owner, key);
+  if (error === undefined || owner['roomTotal'] === undefined) return error;
+  delete owner[key];
   return undefined;
 };
 
@@ -153,7 +186,7 @@ const FIELDS: Record<StreamEventType, Fields> = {
   connected: [
     ['at', time],
     ['streamer', text(1, LIMITS.handleLength)],
-    ['streamerId', text(0, LIMITS.idLength)],
+    ['streamerId', idOrEmpty],
     ['roomId', id],
   ],
   viewers: [
@@ -161,19 +194,21 @@ const FIELDS: Record<StreamEventType, Fields> = {
     ['count', integer(0, LIMITS.maxViewers)],
   ],
   like: [
-    ...MESSAGE,
+    ['at', time],
+    ['msgId', id],
+    ['user', likeUser],
     ['count', integer(0, LIMITS.maxLikeBatch)],
     ['roomTotal', optional(integer(0, LIMITS.maxRoomLikes))],
   ],
   gift: [
     ...MESSAGE,
-    ['giftId', integer(0, LIMITS.maxGiftId)],
+    ['giftId', id],
     ['giftName', text(0, LIMITS.giftNameLength)],
     ['diamonds', integer(0, LIMITS.maxDiamondsPerItem)],
     ['repeatCount', integer(1, LIMITS.maxRepeatCount)],
     ['streakable', boolean],
     ['repeatEnd', boolean],
-    ['groupId', optional(text(0, LIMITS.idLength))],
+    ['groupId', optional(idOrEmpty)],
   ],
   follow: MESSAGE,
   share: MESSAGE,
@@ -188,7 +223,8 @@ const FIELDS: Record<StreamEventType, Fields> = {
 /**
  * Checks a decoded value against the event's fields; the error names the first offending
  * field ("gift.repeatCount: must be a whole number from 1 to 100000"). Unknown fields are
- * ignored. On success the value itself is returned, typed.
+ * ignored. On success the value itself is returned, typed, with numeric ids turned into
+ * strings (and a like's unusable viewer removed) in place.
  */
 export function validateEvent(value: unknown): StreamEvent | InvalidEvent {
   if (!isRecord(value)) return new InvalidEvent('an event must be a JSON object');
@@ -197,7 +233,7 @@ export function validateEvent(value: unknown): StreamEvent | InvalidEvent {
   const fields = Object.hasOwn(FIELDS, type) ? FIELDS[type as StreamEventType] : undefined;
   if (!fields) return new InvalidEvent(`unknown event type "${type.slice(0, 40)}"`);
   for (const [key, check] of fields) {
-    const error = check(value[key]);
+    const error = check(value[key], value, key);
     if (error)
       return new InvalidEvent(`${type}.${key}${error.startsWith('.') ? '' : ': '}${error}`);
   }

@@ -8,7 +8,7 @@ export interface CountedGift {
   msgId: string;
   at: number;
   user: StreamUser;
-  giftId: number;
+  giftId: string;
   giftName: string;
   diamonds: number;
   /** Items counted now (for a combo that went on after it was closed: only the rest). */

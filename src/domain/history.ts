@@ -12,6 +12,8 @@ export interface SavedCurrent {
   sessionId: number | null;
   /** ISO 8601, or null when the row was never written with a time. */
   updatedAt: string | null;
+  /** The same time in whole milliseconds since 1970. */
+  updatedAtMs: number | null;
 }
 
 /** Identifies the broadcast the current stats are counted for. */
@@ -56,9 +58,13 @@ export interface ViewerTotals {
 export const LEADERBOARD_METRICS = ['coins', 'likes', 'comments', 'shares'] as const;
 export type LeaderboardMetric = (typeof LEADERBOARD_METRICS)[number];
 
-/** What the de-duplication and follower rules remember about one broadcast (room). */
+/** What the de-duplication, follower and reset rules remember about one broadcast (room). */
 export interface RoomMemory {
   followers: string[];
-  messageIds: string[];
   streaks: StreakRecord[];
+  /** Ids an older livetally kept (its last 20,000): counted, not yet saved as keys. */
+  legacyMessageIds: string[];
+  likeBase: number;
+  roomTotalMax: number;
+  viewersAt: number | null;
 }

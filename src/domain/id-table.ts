@@ -36,6 +36,11 @@ export class IdTable {
     return this.numericCount + this.others.size;
   }
 
+  /** Memory of the numeric part (the part that holds TikTok's ids). */
+  get byteLength(): number {
+    return (this.mask + 1) * 12;
+  }
+
   get(id: string): number | undefined {
     const halves = this.halves;
     if (!splitNumericId(id, halves)) return this.others.get(id);
@@ -73,6 +78,30 @@ export class IdTable {
     this.values[slot] = value + 1;
     this.numericCount++;
     return -1;
+  }
+
+  /** Whether the numeric id with these halves is in the table. */
+  hasHalves(hi: number, lo: number): boolean {
+    return this.find(hi, lo) >= 0;
+  }
+
+  /** Stores a numeric id by its halves; false when it was there already. */
+  addHalves(hi: number, lo: number, value: number): boolean {
+    let slot = hashHalves(hi, lo) & this.mask;
+    for (;;) {
+      if (this.values[slot] === EMPTY) break;
+      if (this.lo[slot] === lo && this.hi[slot] === hi) return false;
+      slot = (slot + 1) & this.mask;
+    }
+    if (this.numericCount * 2 >= this.mask) {
+      this.grow();
+      return this.addHalves(hi, lo, value);
+    }
+    this.hi[slot] = hi;
+    this.lo[slot] = lo;
+    this.values[slot] = value + 1;
+    this.numericCount++;
+    return true;
   }
 
   delete(id: string): boolean {

@@ -15,7 +15,6 @@ export const LIMITS = {
   maxLikeBatch: 100_000,
   maxRoomLikes: 1e13,
   maxViewers: 50_000_000,
-  maxGiftId: Number.MAX_SAFE_INTEGER,
   /** 2000-01-01 .. 2100-01-01 in ms: anything else is not a TikTok timestamp. */
   minTime: 946_684_800_000,
   maxTime: 4_102_444_800_000,

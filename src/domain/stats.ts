@@ -28,3 +28,13 @@ export function sanitizeCounter(value: unknown): number {
   if (!Number.isFinite(n) || n < 0) return 0;
   return Math.min(Math.floor(n), Number.MAX_SAFE_INTEGER);
 }
+
+/**
+ * Likes after a message that carries the room's like total. `base` is the highest room
+ * total seen before the last reset during this broadcast (0 without a reset): likes follow
+ * the growth of the room total since then, and never go backwards.
+ */
+export function likesFromRoomTotal(likes: number, roomTotal: number, base: number): number {
+  const grown = roomTotal - base;
+  return grown > likes ? grown : likes;
+}

@@ -8,6 +8,8 @@ export interface ProfileFile {
   file: string;
   sizeBytes: number;
   modifiedAt: string;
+  /** The same time in whole milliseconds since 1970. */
+  modifiedAtMs: number;
 }
 
 const SETTINGS_FILE = 'livetally.json';
@@ -53,7 +55,13 @@ export class ProfileDirectory {
       if (!isValidProfileName(name)) continue;
       const file = path.join(this.profilesDir, entry.name);
       const stat = fs.statSync(file);
-      profiles.push({ name, file, sizeBytes: stat.size, modifiedAt: stat.mtime.toISOString() });
+      profiles.push({
+        name,
+        file,
+        sizeBytes: stat.size,
+        modifiedAt: stat.mtime.toISOString(),
+        modifiedAtMs: stat.mtime.getTime(),
+      });
     }
     return profiles.sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }));
   }

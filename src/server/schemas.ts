@@ -10,7 +10,10 @@ import type {
 
 /** Request and response schemas: validation before any handler runs, and /api/openapi.json. */
 
-const count = z.number().int().min(0);
+/** Counters stop at 2^53 − 1 (every layer caps there): a JSON number still exact. */
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** Times are whole milliseconds since 1970. */
+const epochMs = z.number().int();
 
 export const statsValues = z
   .object({
@@ -60,6 +63,7 @@ export const statsResponse = z
         streamer: z.string().nullable(),
         roomId: z.string().nullable(),
         updatedAt: z.string().nullable(),
+        updatedAtMs: epochMs.nullable(),
         stats: statsValues,
       })
       .nullable(),
@@ -89,6 +93,7 @@ export const profilesResponse = z
         active: z.boolean(),
         sizeBytes: count,
         modifiedAt: z.string(),
+        modifiedAtMs: epochMs,
       }),
     ),
   })
@@ -110,8 +115,8 @@ const viewerTotals = z
     comments: count,
     shares: count,
     follows: count,
-    firstSeen: z.number(),
-    lastSeen: z.number(),
+    firstSeen: epochMs,
+    lastSeen: epochMs,
   })
   .meta({ id: 'ViewerTotals' });
 
@@ -127,12 +132,17 @@ export const sessionRecord = z
     streamer: z.string(),
     streamerId: z.string(),
     roomId: z.string(),
-    startedAt: z.number(),
-    endedAt: z.number().nullable(),
-    endReason: z.string().nullable(),
+    startedAt: epochMs,
+    endedAt: epochMs.nullable(),
+    endReason: z
+      .string()
+      .nullable()
+      .describe(
+        'interrupted (livetally died), stopped (Ctrl+C/SIGTERM), disconnected, ended (the LIVE ended), reset, imported',
+      ),
     stats: statsValues,
     peakViewers: count,
-    updatedAt: z.number(),
+    updatedAt: epochMs,
   })
   .meta({ id: 'Session' });
 
@@ -142,7 +152,9 @@ export const sessionParams = z.object({ id: z.coerce.number().int().min(1) });
 
 export const sessionResponse = z.object({
   session: sessionRecord,
-  series: z.array(z.object({ t: z.number() }).extend(statsValues.shape)),
+  series: z.array(
+    z.object({ t: epochMs.describe('end of the 10-second bucket') }).extend(statsValues.shape),
+  ),
 });
 
 export const exportQuery = z.object({ format: z.enum(['csv', 'json']).default('json') });

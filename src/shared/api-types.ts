@@ -57,6 +57,8 @@ export interface SavedView {
   streamer: string | null;
   roomId: string | null;
   updatedAt: string | null;
+  /** `updatedAt` in whole milliseconds since 1970. */
+  updatedAtMs: number | null;
   stats: StatsValues;
 }
 
@@ -69,6 +71,7 @@ export interface ProfileView {
   active: boolean;
   sizeBytes: number;
   modifiedAt: string;
+  modifiedAtMs: number;
 }
 
 export interface ProfilesResponse {
@@ -109,7 +112,7 @@ export type ActivityView = (
       kind: 'gift';
       at: number;
       user: ViewerUser;
-      giftId: number;
+      giftId: string;
       giftName: string;
       diamonds: number;
       count: number;

@@ -1,7 +1,7 @@
 import type { TallyChanges } from '../domain/broadcast-tally.js';
 import { VIEWER_FIELDS, type ViewerBatch } from '../domain/viewer-ledger.js';
 import { isGiftEvent } from '../domain/events.js';
-import { MESSAGE_WINDOW_CAPACITY } from '../domain/message-window.js';
+import { messageKey } from '../domain/message-key.js';
 import type { StreakRecord } from '../domain/gift-streaks.js';
 import type {
   BroadcastLink,
@@ -15,6 +15,7 @@ import type {
 import { sanitizeCounter, type StreamStats } from '../domain/stats.js';
 import type { GoalRepository } from './goal-repository.js';
 import { SqliteGoalRepository } from './sqlite-goal-repository.js';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import {
   openDatabase,
   type OpenDatabaseOptions,
@@ -24,23 +25,26 @@ import {
 import type {
   RoomMessageIdsRow,
   RoomGiftStreakRow,
+  RoomRow,
   SessionRow,
   SessionSampleRow,
   SessionViewerRow,
   StreamStatsRow,
 } from './rows.js';
 
-export interface ProfileStoreOptions extends OpenDatabaseOptions {
-  /** How many recent message ids are kept per broadcast for de-duplication. */
-  messageIdCapacity?: number;
-}
+export type ProfileStoreOptions = OpenDatabaseOptions;
 
 export interface NewSession {
   streamer: string;
   streamerId: string;
   roomId: string;
   startedAt: number;
+  /** After a reset during the broadcast: the like baseline to keep with the room. */
+  likeBase?: number;
 }
+
+/** Message keys read per query when a resumed broadcast's keys are loaded. */
+const KEY_PAGE = 20_000;
 
 const LEADERBOARD_ORDER: Record<LeaderboardMetric, string> = {
   coins: 'coins DESC, gifts DESC',
@@ -58,8 +62,8 @@ export class ProfileStore {
   readonly goals: GoalRepository;
   private readonly statements;
   private readonly viewerUpserts: ViewerUpserts;
+  private readonly keyInserts: MessageKeyInserts | undefined;
   private readonly now: () => number;
-  private readonly messageIdCapacity: number;
 
   static open(file: string, options: ProfileStoreOptions = {}): ProfileStore {
     return new ProfileStore(file, openDatabase(file, options), options);
@@ -71,10 +75,10 @@ export class ProfileStore {
     options: ProfileStoreOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.messageIdCapacity = options.messageIdCapacity ?? MESSAGE_WINDOW_CAPACITY;
     this.statements = db.readonly ? undefined : prepareWrites(db);
     this.viewerUpserts = new ViewerUpserts(db);
     this.goals = new SqliteGoalRepository(db, this.now);
+    this.keyInserts = db.readonly ? undefined : new MessageKeyInserts(db);
   }
 
   get readonly(): boolean {
@@ -100,13 +104,16 @@ export class ProfileStore {
   /**
    * Zeroes the six counters at once. The stats stop belonging to any history entry (a new
    * one starts on the next connect), but the broadcast is remembered so that what was
-   * already counted in it is still not counted again.
+   * already counted in it is still not counted again, and its likes count from the room
+   * total seen so far. Nothing is counting when this runs (the tracker ends its entry
+   * first), so an entry still open was left by a crash.
    */
   resetStreamStats(): void {
     const writes = this.writes();
     this.db.transaction(() => {
       const current = this.loadCurrent();
-      if (current?.sessionId != null) this.closeIfOpen(current.sessionId, 'reset');
+      if (current?.sessionId != null) this.closeIfOpen(current.sessionId, 'interrupted');
+      if (current?.roomId != null) writes.baseFromMax.run(current.roomId);
       writes.resetCurrent.run({ updatedAt: this.isoNow() });
     })();
   }
@@ -126,6 +133,7 @@ export class ProfileStore {
       roomId: row.room_id,
       sessionId: row.session_id,
       updatedAt: toIso(row.updated_at),
+      updatedAtMs: toMs(row.updated_at),
     };
   }
 
@@ -140,7 +148,15 @@ export class ProfileStore {
       const current = this.loadCurrent();
       if (current?.sessionId != null) this.closeIfOpen(current.sessionId, 'interrupted');
       const now = this.now();
-      const id = Number(writes.insertSession.run({ ...session, updatedAt: now }).lastInsertRowid);
+      const id = Number(
+        writes.insertSession.run({
+          streamer: session.streamer,
+          streamerId: session.streamerId,
+          roomId: session.roomId,
+          startedAt: session.startedAt,
+          updatedAt: now,
+        }).lastInsertRowid,
+      );
       writes.startCurrent.run({
         streamer: session.streamer,
         streamerId: session.streamerId,
@@ -148,9 +164,21 @@ export class ProfileStore {
         sessionId: id,
         updatedAt: new Date(now).toISOString(),
       });
-      for (const statement of writes.forgetOtherRooms) statement.run(session.roomId);
+      this.forgetOtherRooms(session.roomId);
+      if (session.likeBase !== undefined) {
+        writes.setLikeBase.run({ roomId: session.roomId, likeBase: session.likeBase });
+      }
       return id;
     })();
+  }
+
+  /**
+   * A writer takes charge of the profile: a history entry still open was left by a process
+   * that died (SIGKILL, power loss). It ends at its last save, by the broadcast's own clock,
+   * as `interrupted`; resuming the same broadcast reopens it. Returns how many were closed.
+   */
+  closeInterrupted(): number {
+    return this.writes().closeAllDangling.run({ reason: 'interrupted' }).changes;
   }
 
   /** Reopens a history entry: the same broadcast continues. */
@@ -159,7 +187,12 @@ export class ProfileStore {
   }
 
   endSession(sessionId: number, endedAt: number, reason: string): void {
-    this.writes().endSession.run({ id: sessionId, endedAt, reason, updatedAt: this.now() });
+    this.writes().endSession.run({
+      id: sessionId,
+      endedAt: Math.floor(endedAt),
+      reason,
+      updatedAt: this.now(),
+    });
   }
 
   /** Everything the stats rules changed since the last save, in one transaction. */
@@ -174,10 +207,19 @@ export class ProfileStore {
         peak: changes.peakViewers,
         updatedAt: new Date(now).toISOString(),
       });
-      writes.saveSession.run({ ...six, id: link.sessionId, peak: changes.peakViewers, now });
+      writes.saveSession.run({
+        ...six,
+        id: link.sessionId,
+        peak: changes.peakViewers,
+        now,
+        lastAt: Math.floor(changes.at),
+      });
       this.viewerUpserts.run(link.sessionId, changes.viewers);
       for (const userId of changes.newFollowers) writes.addFollower.run(link.roomId, userId);
-      if (changes.newMessageIds.length > 0) this.saveMessageIds(link.roomId, changes.newMessageIds);
+      const { key: roomKey } = writes.saveRoom.get({ roomId: link.roomId, ...changes.room }) as {
+        key: number;
+      };
+      if (changes.messageKeys.length > 0) this.keyInserts!.run(roomKey, changes.messageKeys);
       for (const streak of changes.streaks.upserts) {
         writes.saveStreak.run(link.roomId, streak.key, JSON.stringify(streak));
       }
@@ -188,19 +230,20 @@ export class ProfileStore {
     })();
   }
 
-  /** What the de-duplication and follower rules remember about a broadcast. */
+  /** What the de-duplication, follower and reset rules remember about a broadcast. */
   loadRoomMemory(roomId: string): RoomMemory {
     const followers = this.db
       .prepare('SELECT user_id FROM room_followers WHERE room_id = ?')
       .pluck()
       .all(roomId) as string[];
-    const messageIds: string[] = [];
+    const legacyMessageIds: string[] = [];
     const batches = this.db
       .prepare('SELECT * FROM room_message_ids WHERE room_id = ? ORDER BY id')
       .all(roomId) as RoomMessageIdsRow[];
     for (const batch of batches) {
       const ids: unknown = safeJson(batch.ids);
-      if (Array.isArray(ids)) for (const id of ids) if (typeof id === 'string') messageIds.push(id);
+      if (Array.isArray(ids))
+        for (const id of ids) if (typeof id === 'string') legacyMessageIds.push(id);
     }
     const streakRows = this.db
       .prepare('SELECT * FROM room_gift_streaks WHERE room_id = ?')
@@ -209,7 +252,73 @@ export class ProfileStore {
       const streak = parseStreak(row.streak);
       return streak ? [streak] : [];
     });
-    return { followers, messageIds, streaks };
+    const room = this.db.prepare('SELECT * FROM rooms WHERE room_id = ?').get(roomId) as
+      RoomRow | undefined;
+    return {
+      followers,
+      streaks,
+      legacyMessageIds,
+      likeBase: sanitizeCounter(room?.like_base),
+      roomTotalMax: sanitizeCounter(room?.room_total_max),
+      viewersAt: room?.viewers_at == null ? null : sanitizeTime(room.viewers_at),
+    };
+  }
+
+  /**
+   * Hands every message key saved for a broadcast to `add`, a page at a time, letting the
+   * event loop breathe between pages (a 4-hour broadcast has millions). Resolves with the
+   * number of keys.
+   */
+  async loadMessageKeys(roomId: string, add: (hi: number, lo: number) => void): Promise<number> {
+    const room = this.roomKey(roomId);
+    if (room === undefined) return 0;
+    const columns = 'SELECT (key >> 32) & 4294967295, key & 4294967295 FROM room_message_keys';
+    const first = this.db
+      .prepare(`${columns} WHERE room_key = ? ORDER BY key LIMIT ${KEY_PAGE}`)
+      .raw();
+    const next = this.db
+      .prepare(
+        `${columns} WHERE room_key = ? AND key > ((? << 32) | ?) ORDER BY key LIMIT ${KEY_PAGE}`,
+      )
+      .raw();
+    let rows = first.all(room) as [number, number][];
+    let total = 0;
+    for (;;) {
+      for (const row of rows) add(row[0], row[1]);
+      total += rows.length;
+      if (rows.length < KEY_PAGE) return total;
+      await yieldToLoop();
+      const [hi, lo] = rows[rows.length - 1]!;
+      rows = next.all(room, hi, lo) as [number, number][];
+    }
+  }
+
+  /**
+   * Which of these message ids were already counted in this broadcast. Asynchronous by
+   * contract (another engine answers over the network); SQLite answers at once.
+   */
+  async countedMessages(roomId: string, ids: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const room = this.roomKey(roomId);
+    if (room === undefined) return found;
+    const statement = this.db
+      .prepare('SELECT 1 FROM room_message_keys WHERE room_key = ? AND key = ((? << 32) | ?)')
+      .pluck();
+    const key = new Uint32Array(2);
+    for (const id of ids) {
+      messageKey(id, key);
+      if (statement.get(room, key[0], key[1]) !== undefined) found.add(id);
+    }
+    return found;
+  }
+
+  /** End of the latest time bucket an entry's series holds (its samples are labelled so). */
+  lastSampleAt(sessionId: number): number | undefined {
+    const t = this.db
+      .prepare('SELECT max(t) FROM session_samples WHERE session_id = ?')
+      .pluck()
+      .get(sessionId) as number | null;
+    return t === null ? undefined : sanitizeTime(t);
   }
 
   // History --------------------------------------------------------------------------------
@@ -231,7 +340,7 @@ export class ProfileStore {
     const rows = this.db
       .prepare('SELECT * FROM session_samples WHERE session_id = ? ORDER BY t')
       .all(id) as SessionSampleRow[];
-    return rows.map((row) => ({ t: row.t, ...rowStats(row) }));
+    return rows.map((row) => ({ t: sanitizeTime(row.t), ...rowStats(row) }));
   }
 
   sessionViewers(id: number): ViewerTotals[] {
@@ -269,36 +378,39 @@ export class ProfileStore {
     this.writes().closeDangling.run({ id: sessionId, reason });
   }
 
-  /** Appends one batch and drops the oldest batches beyond the window's capacity. */
-  private saveMessageIds(roomId: string, ids: string[]): void {
+  private roomKey(roomId: string): number | undefined {
+    return this.db.prepare('SELECT key FROM rooms WHERE room_id = ?').pluck().get(roomId) as
+      number | undefined;
+  }
+
+  /** Only one broadcast is remembered for de-duplication at a time: the one starting now. */
+  private forgetOtherRooms(roomId: string): void {
     const writes = this.writes();
-    const kept = ids.length > this.messageIdCapacity ? ids.slice(-this.messageIdCapacity) : ids;
-    writes.addMessageIds.run(roomId, kept.length, JSON.stringify(kept));
-    let total = (writes.countMessageIds.get(roomId) as { n: number | null }).n ?? 0;
-    if (total <= this.messageIdCapacity) return;
-    const batches = writes.messageIdBatches.all(roomId) as Pick<
-      RoomMessageIdsRow,
-      'id' | 'count'
-    >[];
-    for (const batch of batches) {
-      if (total - batch.count < this.messageIdCapacity) break;
-      writes.dropMessageIds.run(batch.id);
-      total -= batch.count;
+    const keep = this.roomKey(roomId);
+    const others = writes.countOtherRooms.get(roomId) as { n: number };
+    if (others.n > 0) {
+      // Without keys of the kept room, emptying the whole table is much faster.
+      if (keep === undefined || !writes.hasKeys.get(keep)) writes.dropAllKeys.run();
+      else writes.dropOtherKeys.run(keep);
     }
+    for (const statement of writes.forgetOtherRooms) statement.run(roomId);
   }
 }
 
 type WriteStatements = ReturnType<typeof prepareWrites>;
 
+/** Per-viewer totals stop where a JSON number is still exact, like every counter. */
+const MAX_COUNT = Number.MAX_SAFE_INTEGER;
 const VIEWER_COLUMNS =
   '(session_id, user_id, handle, nickname, coins, gifts, likes, comments, shares, follows, first_seen, last_seen)';
 const VIEWER_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const VIEWER_UPSERT = `ON CONFLICT (session_id, user_id) DO UPDATE SET
   handle = CASE WHEN excluded.handle <> '' THEN excluded.handle ELSE handle END,
   nickname = CASE WHEN excluded.nickname <> '' THEN excluded.nickname ELSE nickname END,
-  coins = coins + excluded.coins, gifts = gifts + excluded.gifts,
-  likes = likes + excluded.likes, comments = comments + excluded.comments,
-  shares = shares + excluded.shares, follows = MAX(follows, excluded.follows),
+  coins = MIN(coins + excluded.coins, ${MAX_COUNT}), gifts = MIN(gifts + excluded.gifts, ${MAX_COUNT}),
+  likes = MIN(likes + excluded.likes, ${MAX_COUNT}),
+  comments = MIN(comments + excluded.comments, ${MAX_COUNT}),
+  shares = MIN(shares + excluded.shares, ${MAX_COUNT}), follows = MAX(follows, excluded.follows),
   first_seen = MIN(first_seen, excluded.first_seen),
   last_seen = MAX(last_seen, excluded.last_seen)`;
 /**
@@ -325,6 +437,40 @@ class ViewerUpserts {
       this.statement.run(sessionId, userIds[i], handles[i], nicknames[i], numbers[n], numbers[n + 1],
         numbers[n + 2], numbers[n + 3], numbers[n + 4], numbers[n + 5], numbers[n + 6], numbers[n + 7]);
     }
+  }
+}
+
+/**
+ * Saves message keys, many rows per statement: a busy LIVE counts about 200,000 messages
+ * a second in a replay, and binding one row per call would be the save's largest cost.
+ */
+class MessageKeyInserts {
+  private static readonly ROWS = 64;
+  private readonly many: SqliteStatement;
+  private readonly one: SqliteStatement;
+  private readonly params = new Array<number>(3 * MessageKeyInserts.ROWS);
+
+  constructor(db: SqliteDatabase) {
+    const row = '(?, (? << 32) | ?)';
+    const insert = 'INSERT OR IGNORE INTO room_message_keys (room_key, key) VALUES';
+    this.many = db.prepare(`${insert} ${new Array(MessageKeyInserts.ROWS).fill(row).join(', ')}`);
+    this.one = db.prepare(`${insert} ${row}`);
+  }
+
+  /** `keys`: [hi, lo] pairs. */
+  run(roomKey: number, keys: Uint32Array): void {
+    const rows = MessageKeyInserts.ROWS;
+    const params = this.params;
+    let i = 0;
+    for (; i + 2 * rows <= keys.length; i += 2 * rows) {
+      for (let r = 0; r < rows; r++) {
+        params[3 * r] = roomKey;
+        params[3 * r + 1] = keys[i + 2 * r]!;
+        params[3 * r + 2] = keys[i + 2 * r + 1]!;
+      }
+      this.many.run(params);
+    }
+    for (; i < keys.length; i += 2) this.one.run(roomKey, keys[i], keys[i + 1]);
   }
 }
 
@@ -368,30 +514,44 @@ function prepareWrites(db: SqliteDatabase) {
     saveSession: db.prepare(
       `UPDATE sessions SET viewers = @viewers, likes = @likes, total_coins = @totalCoins,
          followers = @followers, shares = @shares, gifts = @gifts, peak_viewers = @peak,
-         updated_at = @now WHERE id = @id`,
+         updated_at = @now, last_at = @lastAt WHERE id = @id`,
     ),
     reopenSession: db.prepare(
       'UPDATE sessions SET ended_at = NULL, end_reason = NULL WHERE id = ?',
     ),
     endSession: db.prepare(
-      `UPDATE sessions SET ended_at = @endedAt, end_reason = @reason, updated_at = @updatedAt
-        WHERE id = @id`,
+      `UPDATE sessions SET ended_at = @endedAt, last_at = @endedAt, end_reason = @reason,
+         updated_at = @updatedAt WHERE id = @id`,
     ),
+    // At the last save, by the broadcast's clock (never before its start).
     closeDangling: db.prepare(
-      `UPDATE sessions SET ended_at = updated_at, end_reason = @reason
-        WHERE id = @id AND ended_at IS NULL`,
+      `UPDATE sessions SET ended_at = MAX(started_at, COALESCE(last_at, started_at)),
+         end_reason = @reason WHERE id = @id AND ended_at IS NULL`,
     ),
+    closeAllDangling: db.prepare(
+      `UPDATE sessions SET ended_at = MAX(started_at, COALESCE(last_at, started_at)),
+         end_reason = @reason WHERE ended_at IS NULL`,
+    ),
+    saveRoom: db.prepare(
+      `INSERT INTO rooms (room_id, like_base, room_total_max, viewers_at)
+       VALUES (@roomId, @likeBase, @roomTotalMax, @viewersAt)
+       ON CONFLICT (room_id) DO UPDATE SET like_base = excluded.like_base,
+         room_total_max = MAX(room_total_max, excluded.room_total_max),
+         viewers_at = excluded.viewers_at
+       RETURNING key`,
+    ),
+    setLikeBase: db.prepare(
+      `INSERT INTO rooms (room_id, like_base, room_total_max) VALUES (@roomId, @likeBase, @likeBase)
+       ON CONFLICT (room_id) DO UPDATE SET like_base = excluded.like_base`,
+    ),
+    baseFromMax: db.prepare('UPDATE rooms SET like_base = room_total_max WHERE room_id = ?'),
+    countOtherRooms: db.prepare('SELECT count(*) AS n FROM rooms WHERE room_id <> ?'),
+    hasKeys: db.prepare('SELECT 1 FROM room_message_keys WHERE room_key = ? LIMIT 1').pluck(),
+    dropAllKeys: db.prepare('DELETE FROM room_message_keys'),
+    dropOtherKeys: db.prepare('DELETE FROM room_message_keys WHERE room_key <> ?'),
     addFollower: db.prepare(
       'INSERT OR IGNORE INTO room_followers (room_id, user_id) VALUES (?, ?)',
     ),
-    addMessageIds: db.prepare(
-      'INSERT INTO room_message_ids (room_id, count, ids) VALUES (?, ?, ?)',
-    ),
-    countMessageIds: db.prepare('SELECT sum(count) AS n FROM room_message_ids WHERE room_id = ?'),
-    messageIdBatches: db.prepare(
-      'SELECT id, count FROM room_message_ids WHERE room_id = ? ORDER BY id',
-    ),
-    dropMessageIds: db.prepare('DELETE FROM room_message_ids WHERE id = ?'),
     saveStreak: db.prepare(
       'INSERT OR REPLACE INTO room_gift_streaks (room_id, streak_key, streak) VALUES (?, ?, ?)',
     ),
@@ -404,6 +564,7 @@ function prepareWrites(db: SqliteDatabase) {
       db.prepare('DELETE FROM room_followers WHERE room_id <> ?'),
       db.prepare('DELETE FROM room_message_ids WHERE room_id <> ?'),
       db.prepare('DELETE FROM room_gift_streaks WHERE room_id <> ?'),
+      db.prepare('DELETE FROM rooms WHERE room_id <> ?'),
     ],
   };
 }
@@ -424,8 +585,14 @@ type SixColumns = Record<
   unknown
 >;
 
-/** The six counter columns of a row as stats (trusted columns as they are). */
-function rowStats(row: SixColumns, read: (value: unknown) => number = Number): StreamStats {
+/**
+ * The six counter columns of a row as stats. Read defensively: a damaged file, or one an
+ * older program wrote, must never turn into NaN, a fraction or 9e99 in an answer.
+ */
+function rowStats(
+  row: SixColumns,
+  read: (value: unknown) => number = sanitizeCounter,
+): StreamStats {
   return {
     viewers: read(row.viewers),
     likes: read(row.likes),
@@ -439,32 +606,38 @@ function rowStats(row: SixColumns, read: (value: unknown) => number = Number): S
 function toSession(row: SessionRow): SessionRecord {
   return {
     id: row.id,
-    streamer: row.streamer,
-    streamerId: row.streamer_id,
-    roomId: row.room_id,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-    endReason: row.end_reason,
+    streamer: String(row.streamer),
+    streamerId: String(row.streamer_id),
+    roomId: String(row.room_id),
+    startedAt: sanitizeTime(row.started_at),
+    endedAt: row.ended_at === null ? null : sanitizeTime(row.ended_at),
+    endReason: row.end_reason === null ? null : String(row.end_reason),
     stats: rowStats(row),
-    peakViewers: row.peak_viewers,
-    updatedAt: row.updated_at,
+    peakViewers: sanitizeCounter(row.peak_viewers),
+    updatedAt: sanitizeTime(row.updated_at),
   };
 }
 
 function toViewer(row: SessionViewerRow): ViewerTotals {
   return {
-    userId: row.user_id,
-    handle: row.handle,
-    nickname: row.nickname,
-    coins: row.coins,
-    gifts: row.gifts,
-    likes: row.likes,
-    comments: row.comments,
-    shares: row.shares,
-    follows: row.follows,
-    firstSeen: row.first_seen,
-    lastSeen: row.last_seen,
+    userId: String(row.user_id),
+    handle: String(row.handle),
+    nickname: String(row.nickname),
+    coins: sanitizeCounter(row.coins),
+    gifts: sanitizeCounter(row.gifts),
+    likes: sanitizeCounter(row.likes),
+    comments: sanitizeCounter(row.comments),
+    shares: sanitizeCounter(row.shares),
+    follows: sanitizeCounter(row.follows),
+    firstSeen: sanitizeTime(row.first_seen),
+    lastSeen: sanitizeTime(row.last_seen),
   };
+}
+
+/** Whole milliseconds since 1970; anything else an older file holds becomes 0. */
+function sanitizeTime(value: unknown): number {
+  const n = typeof value === 'bigint' ? Number(value) : typeof value === 'number' ? value : NaN;
+  return Number.isFinite(n) && n >= 0 ? Math.min(Math.floor(n), Number.MAX_SAFE_INTEGER) : 0;
 }
 
 /** Older programs wrote `CURRENT_TIMESTAMP` (UTC, "YYYY-MM-DD HH:MM:SS"); we write ISO 8601. */
@@ -477,6 +650,11 @@ function toIso(value: string | number | null): string | null {
           /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(value) ? `${value.replace(' ', 'T')}Z` : value,
         );
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+function toMs(value: string | number | null): number | null {
+  const iso = toIso(value);
+  return iso === null ? null : Date.parse(iso);
 }
 
 function safeJson(text: string): unknown {

@@ -10,7 +10,7 @@ const data = workerData as WorkerData;
 const reply = (message: WorkerReply) => port.postMessage(message);
 let store: ProfileStore;
 try {
-  store = ProfileStore.open(data.file, { messageIdCapacity: data.messageIdCapacity });
+  store = ProfileStore.open(data.file);
 } catch (error) {
   reply({ type: 'fatal', message: (error as Error).message });
   process.exit(1);

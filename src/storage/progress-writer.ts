@@ -104,7 +104,6 @@ export type WorkerReply =
 
 export interface WorkerData {
   file: string;
-  messageIdCapacity?: number;
   retryMs: number;
 }
 
@@ -124,9 +123,8 @@ export class WorkerProgressWriter implements ProgressWriter {
   constructor(
     file: string,
     private readonly events: WriterEvents = {},
-    options: { messageIdCapacity?: number } = {},
   ) {
-    const workerData: WorkerData = { file, retryMs: RETRY_MS, ...options };
+    const workerData: WorkerData = { file, retryMs: RETRY_MS };
     this.worker = new Worker(workerScript(), {
       workerData,
       // It only holds one save at a time: a small young generation keeps its memory low.
@@ -144,8 +142,8 @@ export class WorkerProgressWriter implements ProgressWriter {
   write(link: BroadcastLink, changes: TallyChanges): void {
     if (this.fatal) throw this.fatal;
     const request: WorkerRequest = { type: 'save', seq: ++this.seq, link, changes };
-    // The per-viewer numbers move to the worker instead of being copied.
-    this.worker.postMessage(request, [changes.viewers.numbers.buffer]);
+    // The per-viewer numbers and the message keys move to the worker instead of being copied.
+    this.worker.postMessage(request, [changes.viewers.numbers.buffer, changes.messageKeys.buffer]);
   }
 
   settle(): Promise<void> {

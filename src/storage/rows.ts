@@ -32,6 +32,7 @@ export interface SessionRow {
   gifts: number;
   peak_viewers: number;
   updated_at: number;
+  last_at: number | null;
 }
 
 export interface SessionViewerRow {
@@ -83,4 +84,12 @@ export interface GoalRow {
   step: number | null;
   created_at: number;
   updated_at: number;
+}
+
+export interface RoomRow {
+  key: number;
+  room_id: string;
+  like_base: number;
+  room_total_max: number;
+  viewers_at: number | null;
 }

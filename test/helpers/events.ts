@@ -45,7 +45,7 @@ export function gift(over: Partial<GiftEvent> = {}): GiftEvent {
     at: T0,
     msgId: nextId(),
     user: user(1),
-    giftId: 5655,
+    giftId: '5655',
     giftName: 'Rose',
     diamonds: 1,
     repeatCount: 1,

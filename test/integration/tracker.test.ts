@@ -37,6 +37,7 @@ function start(file: string, writer?: (store: ProfileStore) => ProgressWriter) {
         if (event.type === 'connected') await tracker.connected(event, clock);
         else tracker.event(event);
       }
+      await tracker.settled(); // message ids that needed a look-up in the file
     },
     async stop() {
       await tracker.close();

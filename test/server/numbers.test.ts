@@ -57,9 +57,11 @@ describe('a reset while connected', () => {
     expect(Math.max(...seen)).toBeLessThan(10_000); // never back at the room total
     await until(async () => (await stats()).connection.state === 'disconnected');
 
-    const list = (await getJson<{ sessions: { endReason: string; stats: { likes: number } }[] }>(
-      `${url}/api/sessions`,
-    )).body.sessions;
+    const list = (
+      await getJson<{ sessions: { endReason: string; stats: { likes: number } }[] }>(
+        `${url}/api/sessions`,
+      )
+    ).body.sessions;
     expect(list.map((s) => s.endReason)).toEqual(['disconnected', 'reset']);
     const [after, before] = list;
     // Before the reset: the room total then; after: its growth since. Together: the total.
@@ -117,9 +119,9 @@ describe('an older file with bad values', () => {
     db.close();
     const server = await testServer({ dataDir });
     const url = await server.listen();
-    const sessions = await getJson<{ sessions: { endedAt: number; stats: Record<string, number> }[] }>(
-      `${url}/api/sessions`,
-    );
+    const sessions = await getJson<{
+      sessions: { endedAt: number; stats: Record<string, number> }[];
+    }>(`${url}/api/sessions`);
     expect(sessions.status).toBe(200);
     expect(sessions.body.sessions[0]).toMatchObject({
       endedAt: 1795887509692,
@@ -141,7 +143,10 @@ describe('per-viewer totals', () => {
       const tally = new BroadcastTally();
       const whale = user('whale');
       for (let i = 0; i < 3; i++) {
-        tally.apply(gift({ user: whale, streakable: false, diamonds: 100_000, repeatCount: 100_000 }), T0);
+        tally.apply(
+          gift({ user: whale, streakable: false, diamonds: 100_000, repeatCount: 100_000 }),
+          T0,
+        );
         tally.apply(like({ user: whale, count: 100_000 }), T0);
       }
       const changes = tally.drainChanges(T0);

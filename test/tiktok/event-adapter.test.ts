@@ -127,7 +127,9 @@ describe('the TikTok event adapter', () => {
       expect(event).not.toHaveProperty('user');
     }
     // without a room total there is nothing left to count
-    expect(adapt.adapt(WebcastEvent.LIKE, { ...payload, user: undefined, total: '0' })).toBeUndefined();
+    expect(
+      adapt.adapt(WebcastEvent.LIKE, { ...payload, user: undefined, total: '0' }),
+    ).toBeUndefined();
   });
 
   it('viewers are the room total (a gauge), with the message time or now', () => {

@@ -68,7 +68,7 @@ describe('replaying a raw capture', () => {
       at: T0 + 12_000,
       msgId: '9100000000000000012',
       user: { id: ann.id, handle: ann.handle, nickname: ann.nickname },
-      giftId: 5655,
+      giftId: '5655',
       giftName: 'Rose',
       diamonds: 1,
       repeatCount: 3,
@@ -76,7 +76,7 @@ describe('replaying a raw capture', () => {
       repeatEnd: true,
       groupId: '1718000000010',
     });
-    expect(events[8]).toMatchObject({ giftId: 6369, streakable: false, repeatEnd: false });
+    expect(events[8]).toMatchObject({ giftId: '6369', streakable: false, repeatEnd: false });
     expect(events[8]).not.toHaveProperty('groupId');
     expect(events[2]).toMatchObject({ type: 'chat', text: 'hi 👋', user: { nickname: 'Bob 🎸' } });
   });

@@ -108,9 +108,9 @@ describe('ids are opaque: a JSON string or a whole number', () => {
       giftId: '5655',
       groupId: '1700000000123',
     });
-    expect(validateEvent({ ...connected(), roomId: 7400000000524904, streamerId: 71 })).toMatchObject(
-      { roomId: '7400000000524904', streamerId: '71' },
-    );
+    expect(
+      validateEvent({ ...connected(), roomId: 7400000000524904, streamerId: 71 }),
+    ).toMatchObject({ roomId: '7400000000524904', streamerId: '71' });
   });
 
   it('accepts a gift id written as a string ("5655" and 5655 are the same id)', () => {

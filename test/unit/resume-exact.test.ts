@@ -103,7 +103,10 @@ function recording(seed: number) {
   return { events: events as BroadcastEvent[], truth: generator.truth };
 }
 
-const small = { ...DEFAULT_TALLY_OPTIONS, dedupe: { ...DEFAULT_TALLY_OPTIONS.dedupe, windowCapacity: 500 } };
+const small = {
+  ...DEFAULT_TALLY_OPTIONS,
+  dedupe: { ...DEFAULT_TALLY_OPTIONS.dedupe, windowCapacity: 500 },
+};
 
 describe('a broadcast counted again (a crash, a re-import)', () => {
   const { events, truth } = recording(41);

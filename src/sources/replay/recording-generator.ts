@@ -280,7 +280,7 @@ export class RecordingGenerator {
       at: this.jitter(t),
       msgId: this.msgId(),
       user,
-      giftId: gift.id,
+      giftId: String(gift.id),
       giftName: gift.name,
       diamonds: gift.diamonds,
       repeatCount,

@@ -1,7 +1,12 @@
 /**
  * Replay time, with ReplaySource's semantics: the recording's timestamps drive a virtual
  * clock; speed 0 plays as fast as possible, speed s waits so that recording time passes s
- * times as fast as wall time. Streak timeouts therefore behave as they did live.
+ * times as fast as wall time.
+ *
+ * The clock moves only with the recording's events, never with the wall clock: whatever
+ * the speed and however busy the machine, every event is counted at the same recording
+ * time, so the time series, streak timeouts and a broadcast's length come out the same as
+ * a run at full speed (and a replay killed midway and played again matches one clean pass).
  */
 /**
  * A paced replay delivers its events in batches this far apart (never early, at most this
@@ -18,14 +23,8 @@ export class ReplayPacer {
 
   constructor(private readonly speed: number) {}
 
-  /** The recording's clock: the latest time seen, or scaled wall time while paced. */
-  readonly now = (): number => {
-    if (this.speed === 0 || this.firstAt === undefined) return this.virtualNow;
-    return Math.max(
-      this.virtualNow,
-      this.firstAt + (performance.now() - this.wallStart) * this.speed,
-    );
-  };
+  /** The recording's clock: the latest event time reached (whole milliseconds). */
+  readonly now = (): number => this.virtualNow;
 
   /** The recording starts (its first `connected` line): time is measured from here. */
   start(at: number): void {

@@ -85,18 +85,7 @@ export class TikTokEventAdapter {
       case WebcastEvent.GIFT:
         return this.gift(data);
       case WebcastEvent.LIKE:
-        return this.withViewer(data, (base) => {
-          const count = readInt(data['count']);
-          if (count === undefined || count < 0) return 'no like count';
-          const total = data['total'];
-          // "0" is protobuf's default: the message did not carry the room total.
-          if (total === undefined || total === '0' || total === 0) {
-            return { type: 'like', ...base, count };
-          }
-          const roomTotal = readCount(total);
-          if (roomTotal === undefined) return 'the room like total is not a count';
-          return { type: 'like', ...base, count, roomTotal };
-        });
+        return this.like(data);
       case WebcastEvent.FOLLOW:
         return this.withViewer(data, (base) => ({ type: 'follow', ...base }));
       case WebcastEvent.SHARE:
@@ -116,11 +105,39 @@ export class TikTokEventAdapter {
     }
   }
 
+  /**
+   * A like needs a message id; its room total counts even without a usable viewer (TikTok
+   * sends like totals whose per-viewer part is missing), only the viewer's share is lost.
+   */
+  private like(data: Fields): BroadcastEvent | Skip {
+    const msgId = readId(asFields(data['common'])?.['msgId']);
+    if (!msgId) return 'no message id';
+    const count = readInt(data['count']);
+    if (count === undefined || count < 0) return 'no like count';
+    const total = data['total'];
+    let roomTotal: number | undefined;
+    // "0" is protobuf's default: the message did not carry the room total.
+    if (total !== undefined && total !== '0' && total !== 0) {
+      roomTotal = readCount(total);
+      if (roomTotal === undefined) return 'the room like total is not a count';
+    }
+    const user = readUser(data['user']);
+    if (!user && roomTotal === undefined) return 'no user id';
+    return {
+      type: 'like',
+      at: this.timeOf(data),
+      msgId,
+      ...(user ? { user } : {}),
+      count,
+      ...(roomTotal === undefined ? {} : { roomTotal }),
+    };
+  }
+
   private gift(data: Fields): BroadcastEvent | Skip {
     return this.withViewer(data, (base) => {
       const gift = asFields(data['gift']);
       if (!gift) return 'no gift details';
-      const giftId = readCount(data['giftId']) || readCount(gift['id']);
+      const giftId = readId(data['giftId']) ?? readId(gift['id']);
       if (!giftId) return 'no gift id';
       const diamonds = readInt(gift['diamondCount']);
       if (diamonds === undefined) return 'no diamond value';

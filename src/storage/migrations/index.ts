@@ -1,6 +1,7 @@
 import { streamStats } from './001-stream-stats.js';
 import { sessions } from './002-sessions.js';
 import { goals } from './003-goals.js';
+import { exactNumbers } from './004-exact-numbers.js';
 import type { Migration } from './migration.js';
 
 /**
@@ -8,7 +9,7 @@ import type { Migration } from './migration.js';
  * shipped; versions are consecutive from 1; a migration only adds (tables, columns,
  * indexes, rows) so older history stays readable.
  */
-export const MIGRATIONS: readonly Migration[] = [streamStats, sessions, goals];
+export const MIGRATIONS: readonly Migration[] = [streamStats, sessions, goals, exactNumbers];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
