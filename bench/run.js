@@ -1,4 +1,4 @@
-// npm run bench [-- replay|server]: prints the figures the issues ask for.
+// npm run bench [-- replay|broadcast|server]: prints the figures the issues ask for.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,11 @@ if (which === 'all' || which === 'replay') {
   const { benchReplay } = await import('./replay.js');
   log('\n== replay (issue 2) ==');
   await benchReplay(log);
+}
+if (which === 'all' || which === 'broadcast') {
+  const { benchBroadcast } = await import('./broadcast.js');
+  log('\n== a 4-hour broadcast, 2 million messages (issue 8, item 6) ==');
+  await benchBroadcast(log);
 }
 if (which === 'all' || which === 'server') {
   const { benchServer } = await import('./server.js');

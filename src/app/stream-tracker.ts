@@ -9,7 +9,12 @@ import {
 import { LivetallyError } from '../domain/errors.js';
 import type { BroadcastEvent, ConnectedEvent } from '../domain/events.js';
 import { MessageDedupe } from '../domain/message-dedupe.js';
-import type { BroadcastLink, SavedCurrent } from '../domain/history.js';
+import {
+  liveEndReason,
+  type BroadcastLink,
+  type EndReason,
+  type SavedCurrent,
+} from '../domain/history.js';
 import { zeroStats, type StreamStats } from '../domain/stats.js';
 import type { ProfileStore } from '../storage/profile-store.js';
 import { InlineProgressWriter, type ProgressWriter } from '../storage/progress-writer.js';
@@ -75,7 +80,7 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
   private idle: StreamStats;
   private idlePeak: number;
   private clock: () => number = Date.now;
-  private endReason: string | undefined;
+  private endReason: EndReason | undefined;
   private revisionBase = 0;
   private nextStreakCheck = 0;
   private lastSaveAt = 0;
@@ -203,7 +208,7 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
       this.nextStreakCheck = now + STREAK_CHECK_MS;
     }
     if (tally.apply(event, now, stored) === 'lookup') return false;
-    if (event.type === 'streamEnd') this.endReason = event.reason || 'ended';
+    if (event.type === 'streamEnd') this.endReason = liveEndReason(event.reason);
     if (this.flushTimer === undefined && tally.hasChanges) this.scheduleFlush();
     if (this.changeArmed) this.signalChange();
     return true;
@@ -264,7 +269,7 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
   }
 
   /** Closes open combos, saves, then clears the in-memory stats; the file keeps them. */
-  disconnect(reason = 'disconnected'): Promise<void> {
+  disconnect(reason: EndReason = 'disconnected'): Promise<void> {
     return this.step(() => this.end(reason));
   }
 
@@ -289,6 +294,7 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
         this.link = { ...link, sessionId };
         this.info = { ...this.info, sessionId, startedAt: now, resumed: false };
         this.endReason = undefined;
+        if (this.flushTimer === undefined) this.scheduleFlush(); // the new entry's first sample
         this.emit('broadcast', this.info);
       } else {
         await this.writer.settle();
@@ -323,7 +329,7 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
   }
 
   /** Final save and end of the broadcast (a stop counts as a disconnect); releases the writer. */
-  close(reason = 'stopped'): Promise<void> {
+  close(reason: EndReason = 'stopped'): Promise<void> {
     return this.step(async () => {
       if (this.closed) return;
       await this.end(reason);
@@ -333,7 +339,7 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     });
   }
 
-  private async end(reason: string): Promise<void> {
+  private async end(reason: EndReason): Promise<void> {
     const tally = this.tally;
     const link = this.link;
     if (!tally || !link) return;

@@ -24,6 +24,32 @@ export interface BroadcastLink {
   roomId: string;
 }
 
+/**
+ * Why a history entry ended (`sessions.end_reason`). An entry that ended `stopped` or
+ * `interrupted` belongs to a broadcast livetally meant to go on counting; the others were
+ * ended on purpose, by TikTok, or by a reset.
+ */
+export type EndReason =
+  /** The LIVE ended (TikTok said so, or a recording's streamEnd), or another broadcast began. */
+  | 'ended'
+  /** TikTok ended the LIVE by suspending it. */
+  | 'suspended'
+  /** Disconnected on request, the recording ran out, or the connection gave up. */
+  | 'disconnected'
+  /** livetally was stopped (Ctrl+C, SIGTERM, SIGHUP) while counting; everything was saved. */
+  | 'stopped'
+  /** livetally died while counting (SIGKILL, crash, power loss): closed at its last save. */
+  | 'interrupted'
+  /** An explicit reset ended this entry; the broadcast went on in the next one. */
+  | 'reset'
+  /** The numbers of a file written before history existed. */
+  | 'imported';
+
+/** The end reason for a LIVE that ended, from the `streamEnd` event's reason. */
+export function liveEndReason(reason: string): EndReason {
+  return reason === 'suspended' ? 'suspended' : 'ended';
+}
+
 export interface SessionRecord {
   id: number;
   streamer: string;

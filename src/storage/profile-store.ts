@@ -5,6 +5,7 @@ import { messageKey } from '../domain/message-key.js';
 import type { StreakRecord } from '../domain/gift-streaks.js';
 import type {
   BroadcastLink,
+  EndReason,
   LeaderboardMetric,
   RoomMemory,
   SavedCurrent,
@@ -186,7 +187,7 @@ export class ProfileStore {
     this.writes().reopenSession.run(sessionId);
   }
 
-  endSession(sessionId: number, endedAt: number, reason: string): void {
+  endSession(sessionId: number, endedAt: number, reason: EndReason): void {
     this.writes().endSession.run({
       id: sessionId,
       endedAt: Math.floor(endedAt),
@@ -374,7 +375,7 @@ export class ProfileStore {
     return new Date(this.now()).toISOString();
   }
 
-  private closeIfOpen(sessionId: number, reason: string): void {
+  private closeIfOpen(sessionId: number, reason: EndReason): void {
     this.writes().closeDangling.run({ id: sessionId, reason });
   }
 

@@ -210,4 +210,32 @@ describe('migrations', () => {
     };
     expect(schema(old)).toEqual(schema(fresh));
   });
+
+  it('upgrade a version-2 file: samples labelled by bucket end, an open entry ends at its latest sample', () => {
+    const file = path.join(tempDir(), 'v2.db');
+    const v2 = new Database(file);
+    v2.exec(MIGRATIONS[0]!.sql + MIGRATIONS[1]!.sql + 'PRAGMA user_version = 2;');
+    const start = 1_795_201_200_000;
+    v2.exec(`INSERT INTO sessions (id, streamer, room_id, started_at, ended_at, end_reason, likes, updated_at)
+               VALUES (1, 'alice', 'r1', ${start}, ${start + 25_000.75}, 'ended', 7, ${start + 99e6}),
+                      (2, 'alice', 'r2', ${start + 60_000}, NULL, NULL, 3, ${start + 99e6});
+             INSERT INTO session_samples VALUES (1, ${start}, 1, 2, 0, 0, 0, 0),
+                                                (1, ${start + 10_000}, 1, 7, 0, 0, 0, 0),
+                                                (2, ${start + 60_000}, 1, 1, 0, 0, 0, 0),
+                                                (2, ${start + 70_000}, 1, 3, 0, 0, 0, 0);`);
+    v2.close();
+    const store = ProfileStore.open(file);
+    expect(store.sessionSeries(1).map((p) => [p.t - start, p.likes])).toEqual([
+      [10_000, 2],
+      [20_000, 7],
+    ]);
+    expect(store.closeInterrupted()).toBe(1);
+    expect(store.getSession(1)).toMatchObject({ endedAt: start + 25_000, endReason: 'ended' });
+    // closed by the broadcast's clock (its latest sample), not the wall clock of updated_at
+    expect(store.getSession(2)).toMatchObject({
+      endedAt: start + 70_000,
+      endReason: 'interrupted',
+    });
+    store.close();
+  });
 });

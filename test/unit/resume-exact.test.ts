@@ -98,7 +98,7 @@ function play(
 }
 
 function recording(seed: number) {
-  const generator = new RecordingGenerator({ seed, durationSec: 400, intensity: 2 });
+  const generator = new RecordingGenerator({ seed, durationSec: 300, intensity: 1.5 });
   const events = [...generator.events()].filter((e) => e.type !== 'connected');
   return { events: events as BroadcastEvent[], truth: generator.truth };
 }

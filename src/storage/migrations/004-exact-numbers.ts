@@ -45,12 +45,16 @@ export const exactNumbers: Migration = {
 
     ALTER TABLE sessions ADD COLUMN last_at INTEGER;
 
+    -- The broadcast's clock at its last save: its end, or (still open) its latest sample.
+    UPDATE sessions SET last_at = COALESCE(ended_at,
+      (SELECT max(t) FROM session_samples WHERE session_id = sessions.id), started_at);
+
     UPDATE session_samples SET t = -(t + 10000);
     UPDATE session_samples SET t = -t;
 
     UPDATE stream_stats SET ${SIX.map(counter).join(', ')};
     UPDATE sessions SET ${SIX.map(counter).join(', ')}, ${['started_at', 'ended_at', 'updated_at'].map(time).join(', ')};
-    UPDATE sessions SET last_at = COALESCE(ended_at, updated_at);
+    UPDATE sessions SET ${time('last_at')};
     UPDATE session_viewers SET ${VIEWER.map(counter).join(', ')}, ${['first_seen', 'last_seen'].map(time).join(', ')};
     UPDATE session_samples SET ${SIX.slice(0, 6).map(counter).join(', ')};
   `,
