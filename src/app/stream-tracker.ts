@@ -82,7 +82,6 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
   private clock: () => number = Date.now;
   private endReason: EndReason | undefined;
   private revisionBase = 0;
-  private nextStreakCheck = 0;
   private lastSaveAt = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private streakTimer: NodeJS.Timeout | undefined;
@@ -202,10 +201,6 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     if (!tally) {
       this.logger.debug(`${event.type} event while not connected: ignored`);
       return true;
-    }
-    if (now >= this.nextStreakCheck) {
-      tally.tick(now);
-      this.nextStreakCheck = now + STREAK_CHECK_MS;
     }
     if (tally.apply(event, now, stored) === 'lookup') return false;
     if (event.type === 'streamEnd') this.endReason = liveEndReason(event.reason);
@@ -404,19 +399,15 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     this.link = link;
     this.info = { ...link, startedAt, resumed };
     this.endReason = undefined;
-    this.nextStreakCheck = 0;
     this.tally = new BroadcastTally(this.tallyOptions, seed, (activity) =>
       this.emit('activity', activity),
     );
-    // Time passes without events (a quiet live LIVE): combos time out all the same. The same
-    // check as for events, so a replay, whose clock only moves with its events, times them
-    // out exactly when a run at another speed would.
+    // Time passes without events (a quiet LIVE): combos time out all the same. Each is
+    // counted at its own deadline, so this gives what an event after the deadline would.
     this.streakTimer ??= setInterval(() => {
       const tally = this.tally;
-      const now = this.clock();
-      if (!tally || this.held || now < this.nextStreakCheck) return;
-      tally.tick(now);
-      this.nextStreakCheck = now + STREAK_CHECK_MS;
+      if (!tally || this.held) return;
+      tally.tick(this.clock());
       if (this.flushTimer === undefined && tally.hasChanges) this.scheduleFlush();
       this.signalChange(); // a combo counted on timeout
     }, STREAK_CHECK_MS);

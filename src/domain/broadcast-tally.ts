@@ -107,6 +107,8 @@ export class BroadcastTally {
   private series: SampleSeries;
   /** When the next event may close a bucket of the series: one comparison per event. */
   private sampleCheck: number;
+  /** When the first open combo times out: one comparison per event. */
+  private expiryCheck = Infinity;
   private likeBase: number;
   private roomTotalMax: number;
   private viewersAt: number | null;
@@ -125,6 +127,7 @@ export class BroadcastTally {
     this.messages = seed?.messages ?? new MessageDedupe(options.dedupe);
     this.streaks = new GiftStreaks(options.streaks);
     if (seed) this.streaks.restore(seed.streaks);
+    this.expiryCheck = this.streaks.nextExpiry() ?? Infinity;
     this.series = new SampleSeries(options.sampleIntervalMs, seed?.lastSampleAt);
     this.sampleCheck = this.series.nextCheck;
     this.likeBase = seed?.likeBase ?? 0;
@@ -161,10 +164,13 @@ export class BroadcastTally {
    * whether storage holds the event's message id.
    */
   apply(event: BroadcastEvent, now: number, stored?: boolean): ApplyOutcome {
+    // Combos whose time ran out are counted before anything that happened later.
+    if (now >= this.expiryCheck) this.tick(now);
     if (now >= this.sampleCheck) this.closeSample(now);
     const revision = this.revisionCounter;
     const outcome = this.count(event, now, stored);
     if (this.revisionCounter !== revision) this.sampled(now);
+    if (event.type === 'gift') this.expiryCheck = this.streaks.nextExpiry() ?? Infinity;
     return outcome;
   }
 
@@ -176,14 +182,21 @@ export class BroadcastTally {
     return this.messages.needsLookup(event.msgId);
   }
 
-  /** Counts the combos whose end never came. Call it as time passes, even without events. */
+  /**
+   * Counts the combos whose end never came, each at its deadline (its last message plus
+   * the timeout), whenever this runs: the result is the same whether time passed in one
+   * step or many. Call it as time passes, even without events.
+   */
   tick(now: number): void {
-    const next = this.streaks.nextExpiry();
-    if (next === undefined || now < next) return;
-    if (now >= this.sampleCheck) this.closeSample(now);
-    this.streaks.expire(now, this.counted);
-    this.changed = true;
-    if (this.countGifts() > 0) this.sampled(now);
+    for (;;) {
+      const due = this.streaks.nextExpiry();
+      this.expiryCheck = due ?? Infinity;
+      if (due === undefined || now < due) return;
+      if (due >= this.sampleCheck) this.closeSample(due);
+      this.streaks.expire(due, this.counted);
+      this.changed = true;
+      if (this.countGifts() > 0) this.sampled(due);
+    }
   }
 
   /** Counts every open combo: the source disconnected or the LIVE ended. */
@@ -191,6 +204,7 @@ export class BroadcastTally {
     if (this.streaks.openCount === 0) return;
     if (now >= this.sampleCheck) this.closeSample(now);
     this.streaks.closeAll(now, this.counted);
+    this.expiryCheck = Infinity;
     this.changed = true;
     if (this.countGifts() > 0) this.sampled(now);
   }

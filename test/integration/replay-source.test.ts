@@ -95,6 +95,32 @@ describe('the replay source', () => {
     expect(elapsed).toBeLessThan(3000);
   });
 
+  it('at any speed, counts each event at its own recording time; between events the clock moves on, short of the next', async () => {
+    const file = writeRecording(tempDir(), 'r.ndjson', [
+      connected(),
+      like({ count: 1, at: T0 + 100 }),
+      like({ count: 1, at: T0 + 2100 }),
+      like({ count: 1, at: T0 + 3000 }),
+    ]);
+    const { seen, sink } = collector();
+    let clock: () => number = () => 0;
+    const waiting: number[] = [];
+    const timer = setInterval(() => waiting.push(clock()), 5);
+    await new ReplaySource({ file, speed: 10 }).run({
+      connected(info, c) {
+        clock = c;
+        return sink.connected(info, c);
+      },
+      event: (event) => sink.event(event),
+    });
+    clearInterval(timer);
+    expect(seen.clock).toEqual([T0 + 100, T0 + 2100, T0 + 3000]);
+    const between = waiting.filter((t) => t > T0 + 100 && t < T0 + 2100);
+    expect(between.length).toBeGreaterThan(3); // time went on while it waited …
+    expect(waiting.every((t) => Number.isInteger(t))).toBe(true);
+    expect(Math.max(...waiting)).toBeLessThanOrEqual(T0 + 3000); // … never past an event not yet played
+  });
+
   it('stops promptly when asked, even while waiting for the next event', async () => {
     const file = writeRecording(tempDir(), 'r.ndjson', [
       connected(),

@@ -517,3 +517,32 @@ describe('the time series', () => {
     expect(t(resumed.drainChanges(later(3 * bucket + 1)).samples)).toEqual([[4 * bucket, 0, 70]]);
   });
 });
+
+describe('a combo whose end never arrives', () => {
+  const bucket = DEFAULT_TALLY_OPTIONS.sampleIntervalMs;
+
+  it('is counted at its deadline, the same whether time passed in one step or many', () => {
+    const events: BroadcastEvent[] = [
+      ...combo(3, { at: later(1000) }, { end: false }).map((e, i) => ({
+        ...e,
+        at: later(1000 + i * 1000),
+      })),
+      like({ count: 1, at: later(25_000) }),
+    ];
+    const run = (ticks: number[]) => {
+      const tally = new BroadcastTally();
+      for (const event of events) {
+        for (const t of ticks.filter((t) => t <= event.at && t > later(3000))) tally.tick(t);
+        tally.apply(event, event.at);
+      }
+      return tally.drainChanges(later(25_000)).samples.map((s) => [s.t - T0, s.gifts, s.likes]);
+    };
+    const oneStep = run([]); // counted when the like arrives
+    const manySteps = run([later(9000), later(18_000), later(18_500), later(24_000)]);
+    expect(oneStep).toEqual([
+      [2 * bucket, 3, 0], // its deadline: last tick (3 s) + 15 s = 18 s, in the second bucket
+      [3 * bucket, 3, 1],
+    ]);
+    expect(manySteps).toEqual(oneStep);
+  });
+});

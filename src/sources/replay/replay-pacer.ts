@@ -3,10 +3,12 @@
  * clock; speed 0 plays as fast as possible, speed s waits so that recording time passes s
  * times as fast as wall time.
  *
- * The clock moves only with the recording's events, never with the wall clock: whatever
- * the speed and however busy the machine, every event is counted at the same recording
- * time, so the time series, streak timeouts and a broadcast's length come out the same as
- * a run at full speed (and a replay killed midway and played again matches one clean pass).
+ * Every event is counted at its own recording time, never at a time read from the wall
+ * clock: whatever the speed and however busy the machine, the time series and a
+ * broadcast's length come out the same as a run at full speed (and a replay killed midway
+ * and played again matches one clean pass). Only while it waits for the next event does
+ * the clock follow scaled wall time (staying before that event), so that combos time out
+ * during a long quiet stretch; those are counted at their own deadlines, also the same.
  */
 /**
  * A paced replay delivers its events in batches this far apart (never early, at most this
@@ -17,14 +19,20 @@ const MIN_SLEEP_MS = 50;
 
 export class ReplayPacer {
   private virtualNow = 0;
+  /** The recording time being waited for, while waiting. */
+  private waitingFor: number | undefined;
   private firstAt: number | undefined;
   private wallStart = 0;
   private wake: (() => void) | undefined;
 
   constructor(private readonly speed: number) {}
 
-  /** The recording's clock: the latest event time reached (whole milliseconds). */
-  readonly now = (): number => this.virtualNow;
+  /** The recording's clock, in whole milliseconds. */
+  readonly now = (): number => {
+    if (this.waitingFor === undefined || this.firstAt === undefined) return this.virtualNow;
+    const wall = Math.floor(this.firstAt + (performance.now() - this.wallStart) * this.speed);
+    return Math.max(this.virtualNow, Math.min(wall, this.waitingFor - 1));
+  };
 
   /** The recording starts (its first `connected` line): time is measured from here. */
   start(at: number): void {
@@ -44,7 +52,11 @@ export class ReplayPacer {
       const delay = due - performance.now();
       if (delay > 0) {
         // Never early; when the next event is only just ahead, sleep a little longer.
-        return this.sleep(Math.max(delay, MIN_SLEEP_MS)).then(() => this.advance(at));
+        this.waitingFor = at;
+        return this.sleep(Math.max(delay, MIN_SLEEP_MS)).then(() => {
+          this.waitingFor = undefined;
+          this.advance(at);
+        });
       }
     }
     this.advance(at);
