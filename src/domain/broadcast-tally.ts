@@ -170,7 +170,11 @@ export class BroadcastTally {
     const revision = this.revisionCounter;
     const outcome = this.count(event, now, stored);
     if (this.revisionCounter !== revision) this.sampled(now);
-    if (event.type === 'gift') this.expiryCheck = this.streaks.nextExpiry() ?? Infinity;
+    // A gift only moves deadlines later, except the first open combo's: a check that is too
+    // early costs one scan in `tick`, one per deadline instead of one per gift.
+    if (event.type === 'gift' && this.expiryCheck === Infinity) {
+      this.expiryCheck = this.streaks.nextExpiry() ?? Infinity;
+    }
     return outcome;
   }
 
