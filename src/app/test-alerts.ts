@@ -40,7 +40,7 @@ export function buildTestAlert(request: TestAlertRequest, goals: GoalsPush, at: 
           kind: 'gift',
           at,
           user: TEST_VIEWER,
-          giftId: 0,
+          giftId: '0',
           giftName: 'Test gift',
           diamonds: coins,
           count: 1,

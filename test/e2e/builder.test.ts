@@ -51,7 +51,7 @@ function bigLive(dir: string): void {
     gift({
       at,
       user: fan,
-      giftId: 7934,
+      giftId: '7934',
       giftName: 'Universe',
       diamonds: 44_999,
       repeatCount: 100,

@@ -87,7 +87,7 @@ function giftingLive(dir: string): void {
     gift({
       at: at + 500,
       user: mila,
-      giftId: 6369,
+      giftId: '6369',
       giftName: 'Lion',
       diamonds: 29999,
       streakable: false,
@@ -107,7 +107,7 @@ function overtakingLive(dir: string): void {
     gift({
       at: when,
       user: who,
-      giftId: 1,
+      giftId: '1',
       giftName: 'Gem',
       diamonds,
       streakable: false,

@@ -143,7 +143,7 @@ describe('the overlay kit URLs', () => {
         kind: 'gift',
         at: 0,
         user,
-        giftId: 1,
+        giftId: '1',
         giftName: 'Rose',
         diamonds: coins,
         count: 1,
