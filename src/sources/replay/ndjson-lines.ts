@@ -10,7 +10,8 @@ const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
 /**
- * The non-blank lines of a file, in batches, read in large binary chunks. Each line is
+ * The non-blank lines of a file, in batches, read in large binary chunks (a UTF-8 byte-order
+ * mark at its start is skipped). Each line is
  * decoded on its own: most lines are ASCII and take V8's fast path, where decoding whole
  * chunks falls to the slow path as soon as one emoji appears. (readline is slower still.)
  */
@@ -62,6 +63,10 @@ export async function* readLines(
 }
 
 function push(batch: LineBatch, number: number, buffer: Buffer, start: number, end: number) {
+  // Editors on Windows often start a UTF-8 file with a byte-order mark: it is not content.
+  if (number === 1 && end - start >= 3 && buffer[start] === 0xef && buffer[start + 1] === 0xbb) {
+    if (buffer[start + 2] === 0xbf) start += 3;
+  }
   if (end > start && buffer[end - 1] === CARRIAGE_RETURN) end--;
   if (end === start) return;
   const text = buffer.toString('utf8', start, end);
