@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import { LivetallyError } from '../domain/errors.js';
 import type { SavedCurrent } from '../domain/history.js';
 import { DataDirLock } from '../profiles/data-dir-lock.js';
 import { ProfileDirectory, type ProfileFile } from '../profiles/profile-directory.js';
 import { DEFAULT_PROFILE } from '../profiles/profile-name.js';
 import { ProfileStore, type ProfileStoreOptions } from '../storage/profile-store.js';
+import { storageFailure } from '../storage/storage-errors.js';
 import { silentLogger, type Logger } from './logger.js';
 
 export interface ProfileSummary extends ProfileFile {
@@ -13,7 +13,8 @@ export interface ProfileSummary extends ProfileFile {
 
 /**
  * One data directory: its profiles, which one is active, and the single-writer lock.
- * Writing operations need the lock (`lockForWriting`); reading ones work beside a writer.
+ * Writing operations need the lock (`lockForWriting`); reading ones work beside a writer
+ * and never write anything — not a lock, not a migration, not a `default` profile.
  */
 export class Workspace {
   readonly profiles: ProfileDirectory;
@@ -33,10 +34,17 @@ export class Workspace {
 
   /** Takes the data directory's writer lock for this process (idempotent). */
   lockForWriting(command: string): void {
-    this.profiles.ensure();
-    this.lock ??= DataDirLock.acquire(this.dataDir, command);
+    if (this.lock) return;
+    this.onDisk('locking the data directory', this.dataDir, () => {
+      this.profiles.ensure();
+      this.lock = DataDirLock.acquire(this.dataDir, command);
+    });
   }
 
+  /**
+   * Lets go of the lock. Call it only once every profile file this process opened for
+   * writing is closed (save worker included): the next writer may start at once.
+   */
   release(): void {
     this.lock?.release();
     this.lock = undefined;
@@ -46,11 +54,17 @@ export class Workspace {
     return this.profiles.activeName();
   }
 
-  /** Resolves `--profile` (or the active profile) to the name on disk. */
+  /**
+   * Resolves `--profile` (or the active profile) to the name on disk. `default` always
+   * resolves, also before its file exists (a brand-new data directory).
+   */
   profileName(requested: string | undefined): string {
-    if (requested !== undefined)
-      return this.profiles.find(requested) ?? this.profiles.resolve(requested);
-    return this.activeProfile();
+    if (requested === undefined) return this.activeProfile();
+    const found = this.profiles.find(requested);
+    if (found) return found;
+    if (requested.toLowerCase() === DEFAULT_PROFILE) return DEFAULT_PROFILE;
+    this.profiles.assertUsablePath(requested); // a folder or link there: say so
+    return this.profiles.resolve(requested); // throws the not-found error
   }
 
   /** Creates the `default` profile on first use. Needs the lock. */
@@ -61,6 +75,8 @@ export class Workspace {
 
   createProfile(name: string): string {
     this.requireLock();
+    // `default` exists from the first start on: no other profile may take its name.
+    this.ensureDefault();
     this.profiles.assertAvailable(name);
     this.createFile(name);
     return name;
@@ -68,13 +84,15 @@ export class Workspace {
 
   deleteProfile(name: string): void {
     this.requireLock();
-    this.profiles.delete(name);
+    this.onDisk('deleting a profile', this.profiles.profilesDir, () => this.profiles.delete(name));
   }
 
   setActive(name: string): string {
     this.requireLock();
     const found = this.profiles.resolve(name);
-    this.profiles.setActiveName(found);
+    this.onDisk('choosing the active profile', this.dataDir, () =>
+      this.profiles.setActiveName(found),
+    );
     return found;
   }
 
@@ -88,12 +106,14 @@ export class Workspace {
     this.requireLock();
     if (name.toLowerCase() === DEFAULT_PROFILE) this.ensureDefault();
     const found = this.profiles.resolve(name);
+    this.profiles.assertUsablePath(found);
     return ProfileStore.open(this.profiles.fileFor(found), this.writeOptions());
   }
 
   /**
-   * Opens a profile without writing to it, beside a running writer. Returns undefined when
-   * the profile has no file yet (a `default` never used).
+   * Opens a profile without writing anything, beside a running writer. Returns undefined
+   * when the profile has no file yet (a `default` never used). A file in an older format is
+   * shown as the upgrade will make it, without upgrading it.
    */
   openForReading(name: string): ProfileStore | undefined {
     const found = this.profiles.find(name);
@@ -102,20 +122,13 @@ export class Workspace {
       this.profiles.resolve(name); // throws the not-found error
     }
     const file = this.profiles.fileFor(found ?? name);
-    try {
-      return ProfileStore.open(file, { ...this.storeOptions, readonly: true });
-    } catch (error) {
-      if (!(error instanceof LivetallyError) || error.code !== 'needs_upgrade') throw error;
-      // An older file: upgrade it now if no writer is running.
-      if (DataDirLock.holder(this.dataDir)) throw error;
-      const lock = DataDirLock.acquire(this.dataDir, 'livetally (upgrade)');
-      try {
-        ProfileStore.open(file, this.writeOptions()).close();
-      } finally {
-        lock.release();
-      }
-      return ProfileStore.open(file, { ...this.storeOptions, readonly: true });
-    }
+    return ProfileStore.open(file, {
+      ...this.storeOptions,
+      readonly: true,
+      // A running writer checked the file when it opened it and watches for damage since.
+      verify: DataDirLock.holder(this.dataDir) === null,
+      onNotice: (m) => this.logger.info(m),
+    });
   }
 
   /** The saved current stats of a profile, read-only; null when it has none. */
@@ -130,14 +143,32 @@ export class Workspace {
   }
 
   private createFile(name: string): void {
+    this.profiles.assertUsablePath(name);
     const file = this.profiles.fileFor(name);
     if (fs.existsSync(file)) return;
-    ProfileStore.open(file, { ...this.writeOptions(), create: true }).close();
+    try {
+      ProfileStore.open(file, { ...this.writeOptions(), create: true }).close();
+    } catch (error) {
+      // Half a profile (a full disk) would be one that cannot be opened: none at all instead.
+      for (const suffix of ['', '-wal', '-shm', '-journal', '-checked']) {
+        fs.rmSync(file + suffix, { force: true });
+      }
+      throw error;
+    }
     this.logger.debug(`created profile "${name}"`);
   }
 
   private writeOptions(): ProfileStoreOptions {
     return { ...this.storeOptions, onNotice: (m) => this.logger.info(m) };
+  }
+
+  /** File-system work, its failures (read-only, full, no permission) in plain words. */
+  private onDisk<T>(doing: string, where: string, work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw storageFailure(error, { path: where, doing }) ?? error;
+    }
   }
 
   private requireLock(): void {

@@ -6,6 +6,7 @@ import type { Logger } from '../app/logger.js';
 import type { Workspace } from '../app/workspace.js';
 import { LivetallyError } from '../domain/errors.js';
 import { PROFILE_NAME_RULES } from '../profiles/profile-name.js';
+import { storageFailure } from '../storage/storage-errors.js';
 import { commandSetup, onStopSignal, type CliContext } from './context.js';
 import { formatNumber, formatSessions, formatStats } from './output.js';
 import { resolveTimeZone } from './time-format.js';
@@ -147,6 +148,8 @@ export function buildProgram(ctx: CliContext): Command {
         const store = workspace.openForWriting(profile);
         try {
           store.resetStreamStats();
+        } catch (error) {
+          throw storageFailure(error, { path: store.file, doing: 'resetting the stats' }) ?? error;
         } finally {
           store.close();
         }
@@ -220,16 +223,31 @@ export function buildProgram(ctx: CliContext): Command {
     .action((opts: { json?: boolean; tz?: string }, cmd: Command) => {
       const { workspace } = setup(cmd);
       const time = resolveTimeZone(opts.tz, ctx.env);
-      withOptionalLock(workspace, 'livetally profiles list', () => workspace.ensureDefault());
-      const list = workspace.listProfiles();
+      // Read-only: an active `default` without a file yet is shown, not created.
+      const list: ListedProfile[] = workspace.listProfiles();
+      const active = workspace.activeProfile();
+      if (!list.some((p) => p.active) && workspace.profiles.find(active) === undefined) {
+        const file = workspace.profiles.fileFor(active);
+        list.push({
+          name: active,
+          file,
+          sizeBytes: 0,
+          modifiedAt: null,
+          modifiedAtMs: null,
+          active: true,
+        });
+        list.sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }));
+      }
       if (opts.json) {
-        ctx.output.out(JSON.stringify({ active: workspace.activeProfile(), profiles: list }));
+        ctx.output.out(JSON.stringify({ active, profiles: list }));
         return;
       }
       for (const p of list) {
-        ctx.output.out(
-          `${p.active ? '*' : ' '} ${p.name.padEnd(24)} ${formatNumber(Math.ceil(p.sizeBytes / 1024))} KiB  modified ${time.dateTime(p.modifiedAtMs)}`,
-        );
+        const detail =
+          p.modifiedAtMs === null
+            ? 'created on first use'
+            : `${formatNumber(Math.ceil(p.sizeBytes / 1024))} KiB  modified ${time.dateTime(p.modifiedAtMs)}`;
+        ctx.output.out(`${p.active ? '*' : ' '} ${p.name.padEnd(24)} ${detail}`);
       }
     });
   profiles
@@ -273,6 +291,16 @@ export function buildProgram(ctx: CliContext): Command {
 const TZ_FLAG = '--tz <zone>';
 const TZ_HELP = "show times in this IANA time zone (env LIVETALLY_TZ; default: this machine's)";
 
+/** A profile as `profiles list` shows it; `modifiedAt` is null before its file exists. */
+interface ListedProfile {
+  name: string;
+  file: string;
+  sizeBytes: number;
+  modifiedAt: string | null;
+  modifiedAtMs: number | null;
+  active: boolean;
+}
+
 interface ReplayFlags {
   raw?: boolean;
   profile?: string;
@@ -293,21 +321,6 @@ function withLock<T>(workspace: Workspace, command: string, work: () => T): T {
   workspace.lockForWriting(command);
   try {
     return work();
-  } finally {
-    workspace.release();
-  }
-}
-
-/** Does `work` if no other livetally is writing; a read-only command must not wait or fail. */
-function withOptionalLock(workspace: Workspace, command: string, work: () => void): void {
-  try {
-    workspace.lockForWriting(command);
-  } catch (error) {
-    if (error instanceof LivetallyError && error.code === 'data_dir_locked') return;
-    throw error;
-  }
-  try {
-    work();
   } finally {
     workspace.release();
   }
@@ -342,6 +355,12 @@ export async function runCli(argv: string[], ctx: CliContext, logger?: Logger): 
       return error.code.startsWith('invalid_') && error.code !== 'invalid_recording'
         ? EXIT.usage
         : EXIT.failure;
+    }
+    const failure = storageFailure(error, { path: '', doing: 'reading or writing' });
+    if (failure) {
+      // A full or read-only disk, a damaged file: said plainly even where it was not expected.
+      ctx.output.err(`livetally: ${failure.message}`);
+      return EXIT.failure;
     }
     const message = error instanceof Error ? error.message : String(error);
     ctx.output.err(`livetally: unexpected error: ${message}`);

@@ -44,9 +44,13 @@ export class DataDirLock {
         const fd = fs.openSync(file, 'wx', 0o600);
         try {
           fs.writeSync(fd, JSON.stringify(me));
-        } finally {
+        } catch (error) {
+          // A lock that names nobody (a full disk) must not stay behind.
           fs.closeSync(fd);
+          fs.rmSync(file, { force: true });
+          throw error;
         }
+        fs.closeSync(fd);
         return new DataDirLock(file, me);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -14,7 +14,8 @@ export interface ProfileFile {
 
 const SETTINGS_FILE = 'livetally.json';
 const PROFILES_DIR = 'user_configs';
-const SIDE_FILES = ['-wal', '-shm', '-journal'];
+/** SQLite's side files, and the note that the file was checked (storage/checked-stamp). */
+const SIDE_FILES = ['-wal', '-shm', '-journal', '-checked'];
 
 interface Settings {
   activeProfile?: string;
@@ -87,13 +88,45 @@ export class ProfileDirectory {
     return path.join(this.profilesDir, `${assertProfileName(name)}.db`);
   }
 
-  /** Checks a new profile name: valid, and not taken by any profile whatever its case. */
+  /**
+   * Checks a new profile name: valid, not taken by any profile whatever its case, and its
+   * file's place free (see `assertUsablePath`).
+   */
   assertAvailable(name: string): void {
     assertProfileName(name);
     const taken = this.find(name);
     if (taken) {
       throw new LivetallyError('profile_exists', `a profile named "${taken}" already exists`);
     }
+    this.assertUsablePath(name);
+  }
+
+  /**
+   * Refuses a profile whose `<name>.db` (in any case) is something other than a regular
+   * file: a folder, a device, or a symbolic link. A link is never followed: livetally
+   * would write wherever it points (WAL files, upgrades, deletion), possibly far outside
+   * the data directory. Such an entry is not a profile and is never listed, opened or
+   * deleted; its name stays taken until it is moved away.
+   */
+  assertUsablePath(name: string): void {
+    const wanted = `${name.toLowerCase()}.db`;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(this.profilesDir, { withFileTypes: true });
+    } catch {
+      return; // no folder yet: nothing in the way
+    }
+    const blocker = entries.find((e) => e.name.toLowerCase() === wanted && !e.isFile());
+    if (!blocker) return;
+    const what = blocker.isSymbolicLink()
+      ? 'a symbolic link (livetally does not follow links for profiles; put the file itself there)'
+      : blocker.isDirectory()
+        ? 'a folder, not a profile file'
+        : 'not a regular file';
+    throw new LivetallyError(
+      'profile_path_taken',
+      `cannot use profile "${name}": ${path.join(this.profilesDir, blocker.name)} is ${what}; move it away or choose another name`,
+    );
   }
 
   /** Deletes a profile's file and its WAL/SHM files. Refuses the active profile. */

@@ -27,8 +27,15 @@ const STATUS: Record<string, number> = {
   body_too_large: 413,
   unsupported_media_type: 415,
   corrupt_database: 422,
+  profile_path_taken: 409,
   no_source: 501,
   shutting_down: 503,
+  storage_failing: 503,
+  read_only: 503,
+  permission_denied: 503,
+  database_busy: 503,
+  disk_error: 503,
+  disk_full: 507,
 };
 
 export class HttpError extends LivetallyError {
