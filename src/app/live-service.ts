@@ -16,7 +16,9 @@ import type {
   StatsView,
 } from '../shared/api-types.js';
 import type { ProfileStore } from '../storage/profile-store.js';
-import { WorkerProgressWriter } from '../storage/progress-writer.js';
+import { WorkerProgressWriter, type ProgressWriter } from '../storage/progress-writer.js';
+import { isCorruption, storageFailure } from '../storage/storage-errors.js';
+import { noteDamaged } from '../storage/open-database.js';
 import { ConnectionManager } from './connection-manager.js';
 import { writerEvents } from './writer-events.js';
 import { GoalBoard } from './goal-board.js';
@@ -55,7 +57,11 @@ interface OpenProfile {
   store: ProfileStore;
   tracker: StreamTracker;
   goals: GoalBoard;
+  writer: ProgressWriter;
 }
+
+/** How long a profile being switched away from may take to save what it holds. */
+const SWITCH_SAVE_LIMIT_MS = 5000;
 
 /**
  * Everything the server can do, in one place: the open profile (its file, its tracker),
@@ -67,6 +73,8 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   private queue: Promise<unknown> = Promise.resolve();
   /** Grows on every profile switch, so a change of profile is a change of stats. */
   private epoch = 0;
+  /** Grows whenever the storage status changes, so pages hear about it. */
+  private storageEpoch = 0;
   private closed = false;
 
   constructor(private readonly options: LiveServiceOptions) {
@@ -92,7 +100,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
 
   /** Changes whenever `view().stats` (or the profile behind it) changes. */
   get revision(): string {
-    return `${this.epoch}:${this.profile.tracker.revision}`;
+    return `${this.epoch}:${this.storageEpoch}:${this.profile.tracker.revision}`;
   }
 
   /** Asks for one `stats` event at the next change (re-arm after each read). */
@@ -116,6 +124,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
             resumed: broadcast.resumed,
           }
         : null,
+      storage: tracker.storage,
     };
   }
 
@@ -143,8 +152,17 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     this.emit('testAlert', alert);
   }
 
+  /** What the file holds; null when it holds nothing or cannot be read (see `storage`). */
   async saved(): Promise<SavedView | null> {
-    const saved = await this.profile.tracker.saved();
+    const profile = this.profile;
+    let saved;
+    try {
+      saved = await profile.tracker.saved();
+    } catch (error) {
+      if (!isCorruption(error)) throw error;
+      this.damaged(profile, error);
+      return null;
+    }
     if (!saved) return null;
     return {
       streamer: saved.streamer,
@@ -156,11 +174,14 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   }
 
   reset(): Promise<StreamStats> {
-    return this.exclusive(() => this.profile.tracker.reset());
+    return this.exclusive(() => this.onFile(this.profile, () => this.profile.tracker.reset()));
   }
 
   connect(streamer: string): Promise<ConnectionView> {
-    return this.exclusive(() => this.connection.connect(streamer, this.profile.tracker));
+    return this.exclusive(async () => {
+      this.assertSaving('start counting a LIVE');
+      return this.connection.connect(streamer, this.profile.tracker);
+    });
   }
 
   disconnect(): Promise<ConnectionView> {
@@ -207,13 +228,17 @@ export class LiveService extends EventEmitter<ServiceEvents> {
       const { workspace } = this.options;
       const found = workspace.profiles.resolve(name);
       if (found === this.profile.name) return found;
+      // What the old profile holds unsaved would be lost with its file: refuse instead.
+      this.assertSaving('switch profiles');
       await this.connection.ensureDisconnected();
       const next = this.open(found); // a corrupt file fails here, before anything closes
       await next.goals.ready.catch(() => undefined); // the overlays get them with the switch
       const previous = this.profile;
       this.profile = next;
       this.epoch++;
-      await this.release(previous);
+      await this.release(previous, AbortSignal.timeout(SWITCH_SAVE_LIMIT_MS)).catch((error) => {
+        this.options.logger.error(`profile "${previous.name}": ${(error as Error).message}`);
+      });
       workspace.setActive(found);
       this.options.logger.info(`switched to profile "${found}"`);
       this.emit('profile', found);
@@ -230,31 +255,42 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   } {
     const sessionId = this.currentSessionId();
     if (sessionId === null) return { sessionId, viewers: [] };
-    return { sessionId, viewers: this.profile.store.leaderboard(sessionId, metric, limit) };
+    const { store } = this.profile;
+    return {
+      sessionId,
+      viewers: this.reading(() => store.leaderboard(sessionId, metric, limit)),
+    };
   }
 
   sessions(): SessionRecord[] {
-    return this.profile.store.listSessions();
+    const { store } = this.profile;
+    return this.reading(() => store.listSessions());
   }
 
   session(id: number): { session: SessionRecord; series: SessionPoint[] } {
-    const session = this.profile.store.getSession(id);
+    const { store } = this.profile;
+    const session = this.reading(() => store.getSession(id));
     if (!session) throw new LivetallyError('session_not_found', `there is no session ${id}`);
-    return { session, series: this.profile.store.sessionSeries(id) };
+    return { session, series: this.reading(() => store.sessionSeries(id)) };
   }
 
   exportSession(id: number): SessionExport {
     const { session, series } = this.session(id);
-    return { session, series, viewers: this.profile.store.sessionViewers(id) };
+    const { store } = this.profile;
+    return { session, series, viewers: this.reading(() => store.sessionViewers(id)) };
   }
 
-  /** Final save, connection closed, file closed. */
-  shutdown(): Promise<void> {
+  /**
+   * Final save, connection closed, file closed. While saving fails the final save is retried
+   * until `giveUp` aborts; then it throws an `unsaved_stats` error saying what is not in the
+   * file. Either way the file is let go when it settles.
+   */
+  shutdown(giveUp?: AbortSignal): Promise<void> {
     return this.exclusive(async () => {
       if (this.closed) return;
       this.closed = true;
       await this.connection.ensureDisconnected('stopped');
-      await this.release(this.profile);
+      await this.release(this.profile, giveUp);
     });
   }
 
@@ -262,13 +298,20 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   private currentSessionId(): number | null {
     const live = this.profile.tracker.broadcast;
     if (live) return live.sessionId;
-    return this.profile.store.loadCurrent()?.sessionId ?? null;
+    const { store } = this.profile;
+    return this.reading(() => store.loadCurrent())?.sessionId ?? null;
   }
 
   private open(name: string): OpenProfile {
     const { workspace, logger, saveIntervalMs } = this.options;
     const store = workspace.openForWriting(name);
-    const writer = new WorkerProgressWriter(store.file, writerEvents(logger));
+    const writer = new WorkerProgressWriter(store.file, {
+      ...writerEvents(logger),
+      onStatus: () => {
+        this.storageEpoch++;
+        this.emit('stats');
+      },
+    });
     const tracker = new StreamTracker(store, { writer, saveIntervalMs, logger });
     tracker.on('activity', (activity) => this.emit('activity', activity));
     tracker.on('changed', () => this.emit('stats'));
@@ -277,16 +320,60 @@ export class LiveService extends EventEmitter<ServiceEvents> {
       () => this.emit('goals'),
       (error: unknown) => logger.error(`could not read the goals of "${name}": ${String(error)}`),
     );
-    return { name, store, tracker, goals };
+    return { name, store, tracker, writer, goals };
   }
 
-  private async release(profile: OpenProfile): Promise<void> {
+  private async release(profile: OpenProfile, giveUp?: AbortSignal): Promise<void> {
     profile.tracker.removeAllListeners();
     try {
-      await profile.tracker.close();
+      await profile.tracker.close('stopped', giveUp);
     } finally {
       profile.store.close();
     }
+  }
+
+  /** Refuses what needs the file to take writes while it does not. */
+  private assertSaving(what: string): void {
+    const { storage } = this.profile.tracker;
+    if (storage.ok || !storage.error) return;
+    throw new LivetallyError(
+      'storage_failing',
+      `cannot ${what} while the stats of "${this.profile.name}" cannot be saved: ${storage.error.message}`,
+    );
+  }
+
+  /** A read of the open profile's file; damage found there stops all writing to it. */
+  private reading<T>(read: () => T): T {
+    const profile = this.profile;
+    try {
+      return read();
+    } catch (error) {
+      if (!isCorruption(error)) throw error;
+      throw this.damaged(profile, error);
+    }
+  }
+
+  /** A change made on the main thread's connection, its disk failures in plain words. */
+  private async onFile<T>(profile: OpenProfile, change: () => Promise<T>): Promise<T> {
+    try {
+      return await change();
+    } catch (error) {
+      if (isCorruption(error)) throw this.damaged(profile, error);
+      throw storageFailure(error, { path: profile.store.file, doing: 'saving the stats' }) ?? error;
+    }
+  }
+
+  /** Stops writing to a damaged file and tells the streamer; the counting goes on in memory. */
+  private damaged(profile: OpenProfile, error: unknown): LivetallyError {
+    const failure =
+      storageFailure(error, { path: profile.store.file, doing: 'reading the profile file' }) ??
+      new LivetallyError('corrupt_database', String(error));
+    if (profile.writer.status.error?.code !== 'corrupt_database') {
+      this.options.logger.error(failure.message);
+      noteDamaged(profile.store.file);
+      profile.writer.halt(failure);
+    }
+    return failure;
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {

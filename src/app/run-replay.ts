@@ -15,6 +15,11 @@ export interface RunReplayOptions {
   onProgress?: (progress: ReplayProgress) => void;
   /** Stops the replay early (Ctrl+C); the final save still happens. */
   signal?: AbortSignal;
+  /**
+   * While saving fails the final save is retried until this aborts; then the replay ends
+   * with an `unsaved_stats` error saying what is not in the file.
+   */
+  giveUp?: AbortSignal;
   /** How many bad lines are reported one by one before only counting them. */
   maxReportedInvalid?: number;
   /** The file is a raw TikTok capture, played through the TikTok adapter. */
@@ -69,7 +74,14 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayResult
     if (summary.invalid > maxReportedInvalid) {
       logger.warn(`${summary.invalid - maxReportedInvalid} more bad lines skipped`);
     }
-    await tracker.close(summary.reason === 'stopped' ? 'stopped' : 'disconnected');
+    if (!tracker.storage.ok) {
+      logger.warn(
+        summary.reason === 'stopped'
+          ? 'stopping, but the stats are not saved yet: trying a few seconds more (Ctrl+C again gives up)'
+          : 'the replay is done but its stats are not saved yet: waiting for the disk (Ctrl+C gives up)',
+      );
+    }
+    await tracker.close(summary.reason === 'stopped' ? 'stopped' : 'disconnected', options.giveUp);
     return {
       broadcast,
       events: summary.events,
@@ -80,6 +92,6 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayResult
     };
   } finally {
     options.signal?.removeEventListener('abort', stop);
-    await tracker.close();
+    await tracker.close('stopped', options.giveUp);
   }
 }

@@ -17,7 +17,11 @@ import {
 } from '../domain/history.js';
 import { zeroStats, type StreamStats } from '../domain/stats.js';
 import type { ProfileStore } from '../storage/profile-store.js';
-import { InlineProgressWriter, type ProgressWriter } from '../storage/progress-writer.js';
+import {
+  InlineProgressWriter,
+  type ProgressWriter,
+  type StorageStatus,
+} from '../storage/progress-writer.js';
 import type { SourceSink } from '../sources/source.js';
 import { silentLogger, type Logger } from './logger.js';
 
@@ -161,9 +165,17 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     while (this.held) await this.busy;
   }
 
-  /** What the profile's file says about the current stats (after pending saves). */
+  /** Whether saves reach the profile's file (a full disk, a damaged file). */
+  get storage(): StorageStatus {
+    return this.writer.status;
+  }
+
+  /**
+   * What the profile's file says about the current stats: after pending saves, or as it is
+   * while saving fails (never waiting for the disk to come back).
+   */
   async saved(): Promise<SavedCurrent | null> {
-    await this.writer.settle();
+    await this.writer.settle().catch(() => undefined);
     return this.store.loadCurrent();
   }
 
@@ -304,8 +316,12 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     });
   }
 
-  /** Hands everything that changed to the writer, as one save. */
-  flush(): void {
+  /**
+   * Hands everything that changed to the writer, as one save. While saving fails, the
+   * changes stay in the tally (one coalesced save instead of a growing queue) and are handed
+   * over at a later try; `force` hands them over anyway (the tally is about to go).
+   */
+  flush(force = false): void {
     if (this.flushTimer !== undefined) {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
@@ -314,33 +330,38 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     const link = this.link;
     if (!tally || !link || !tally.hasChanges) return;
     this.lastSaveAt = Date.now();
+    if (!force && !this.writer.status.ok) return;
     const changes = tally.drainChanges(this.clock());
     this.writer.write(link, changes);
     // Once committed, the ids of this save may leave the exact window: storage has them.
     this.writer.settle().then(
       () => tally.commitMessages(changes.messageMark),
-      () => {}, // not committed: they stay in memory
+      () => {}, // not committed (yet): they stay in memory
     );
   }
 
-  /** Final save and end of the broadcast (a stop counts as a disconnect); releases the writer. */
-  close(reason: EndReason = 'stopped'): Promise<void> {
+  /**
+   * Final save and end of the broadcast (a stop counts as a disconnect); releases the writer.
+   * While saving fails the writer keeps trying until `giveUp` aborts.
+   */
+  close(reason: EndReason = 'stopped', giveUp?: AbortSignal): Promise<void> {
     return this.step(async () => {
       if (this.closed) return;
       await this.end(reason);
       this.stopTimers();
       this.closed = true;
-      await this.writer.close();
+      await this.writer.close(giveUp);
     });
   }
 
+  /** The final save and the entry's end are queued in order; never waits for a failing disk. */
   private async end(reason: EndReason): Promise<void> {
     const tally = this.tally;
     const link = this.link;
     if (!tally || !link) return;
     const now = this.clock();
     tally.closeStreaks(now);
-    this.flush();
+    this.flush(true);
     this.stopTimers();
     this.retire(tally);
     this.link = undefined;
@@ -349,8 +370,10 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     this.idlePeak = 0;
     this.emit('broadcast', undefined);
     this.signalChange();
-    await this.writer.settle();
-    this.store.endSession(link.sessionId, now, this.endReason ?? reason);
+    this.writer.endSession(link.sessionId, now, this.endReason ?? reason);
+    // What is read next includes the final save — unless saving fails: then it stays queued,
+    // retried in order, and the disconnect goes on without waiting for the disk.
+    await this.writer.settle().catch(() => undefined);
   }
 
   private async begin(event: ConnectedEvent): Promise<void> {

@@ -45,3 +45,42 @@ export function onStopSignal(stop: () => void): () => void {
     for (const s of signals) process.off(s, handler);
   };
 }
+
+/** How long a stopping command goes on trying to save before it gives up (and exits 1). */
+export const SAVE_ON_STOP_MS = 5000;
+
+export interface StopControl {
+  /** Aborted by the first SIGINT, SIGTERM or SIGHUP: stop, save, exit. */
+  readonly stopping: AbortSignal;
+  /**
+   * Aborted `SAVE_ON_STOP_MS` after the first signal, or at a second one: stop waiting for
+   * the disk (a full disk may never come back) and say what could not be saved.
+   */
+  readonly giveUp: AbortSignal;
+  /** Stops listening for signals. */
+  dispose(): void;
+}
+
+/** Stop signals for a command that saves on its way out, with a limit on that save. */
+export function stopControl(saveLimitMs = SAVE_ON_STOP_MS): StopControl {
+  const stopping = new AbortController();
+  const giveUp = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const stopListening = onStopSignal(() => {
+    if (stopping.signal.aborted) {
+      giveUp.abort(); // asked twice: stop trying at once
+      return;
+    }
+    stopping.abort();
+    timer = setTimeout(() => giveUp.abort(), saveLimitMs);
+    timer.unref();
+  });
+  return {
+    stopping: stopping.signal,
+    giveUp: giveUp.signal,
+    dispose: () => {
+      stopListening();
+      if (timer) clearTimeout(timer);
+    },
+  };
+}

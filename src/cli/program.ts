@@ -7,7 +7,7 @@ import type { Workspace } from '../app/workspace.js';
 import { LivetallyError } from '../domain/errors.js';
 import { PROFILE_NAME_RULES } from '../profiles/profile-name.js';
 import { storageFailure } from '../storage/storage-errors.js';
-import { commandSetup, onStopSignal, type CliContext } from './context.js';
+import { commandSetup, stopControl, type CliContext } from './context.js';
 import { formatNumber, formatSessions, formatStats } from './output.js';
 import { resolveTimeZone } from './time-format.js';
 import { registerRecordCommand } from './record-command.js';
@@ -52,8 +52,7 @@ export function buildProgram(ctx: CliContext): Command {
       try {
         const profile = workspace.profileName(opts.profile);
         const store = workspace.openForWriting(profile);
-        const controller = new AbortController();
-        const stopListening = onStopSignal(() => controller.abort());
+        const stop = stopControl();
         try {
           const { runReplay } = await import('../app/run-replay.js');
           const result = await runReplay({
@@ -63,7 +62,8 @@ export function buildProgram(ctx: CliContext): Command {
             raw: opts.raw,
             saveIntervalMs,
             logger,
-            signal: controller.signal,
+            signal: stop.stopping,
+            giveUp: stop.giveUp,
             onProgress: ctx.interactive && !opts.json ? progressPrinter(ctx, file) : undefined,
           });
           const rate = result.events / Math.max(result.durationMs / 1000, 1e-3);
@@ -92,7 +92,7 @@ export function buildProgram(ctx: CliContext): Command {
             ctx.output.out(formatStats(result.stats));
           }
         } finally {
-          stopListening();
+          stop.dispose();
           store.close();
         }
       } finally {

@@ -5,7 +5,7 @@ import { StreamTracker } from '../app/stream-tracker.js';
 import { writerEvents } from '../app/writer-events.js';
 import { normalizeStreamerHandle } from '../domain/streamer-handle.js';
 import { WorkerProgressWriter } from '../storage/progress-writer.js';
-import { onStopSignal, type CliContext, type CommandSetup } from './context.js';
+import { stopControl, type CliContext, type CommandSetup } from './context.js';
 import { formatNumber, formatStats } from './output.js';
 
 interface RecordFlags {
@@ -57,18 +57,22 @@ export function registerRecordCommand(
         source.onStatus = (status) => {
           if (status.message) logger.info(`${status.state}: ${status.message}`);
         };
-        const stopListening = onStopSignal(() => source.stop());
+        const stop = stopControl();
+        stop.stopping.addEventListener('abort', () => source.stop(), { once: true });
         try {
           const end = await source.run(tracker);
-          await tracker.close(end.reason === 'stopped' ? 'stopped' : 'disconnected');
+          await tracker.close(end.reason === 'stopped' ? 'stopped' : 'disconnected', stop.giveUp);
           ctx.output.out(
             `Captured ${formatNumber(capture.messages)} messages of @${handle} into ${opts.out}`,
           );
           const saved = store.loadCurrent();
           if (saved) ctx.output.out(formatStats(saved.stats));
         } finally {
-          stopListening();
-          await tracker.close();
+          try {
+            await tracker.close('stopped', stop.giveUp);
+          } finally {
+            stop.dispose();
+          }
           await capture.close();
           store.close();
         }

@@ -7,7 +7,7 @@ import { LivetallyError } from '../domain/errors.js';
 import { buildServer } from '../server/build-server.js';
 import { registerPages } from '../server/pages.js';
 import { generateToken, isLoopback } from '../server/security.js';
-import { commandSetup, onStopSignal, type CliContext } from './context.js';
+import { commandSetup, stopControl, type CliContext } from './context.js';
 
 export const DEMO_RECORDING = fileURLToPath(
   new URL('../../recordings/demo.ndjson', import.meta.url),
@@ -15,7 +15,10 @@ export const DEMO_RECORDING = fileURLToPath(
 export const DEMO_STREAMER = 'demo_streamer';
 /** The built dashboard and overlays (dist/web/, next to dist/cli/). */
 const PAGES_DIR = fileURLToPath(new URL('../web', import.meta.url));
+/** A stop that takes longer than this ends the process (exit 1) whatever it waits for. */
 const SHUTDOWN_LIMIT_MS = 10_000;
+/** While saving fails, a stop keeps trying this long before it gives up. */
+const SAVE_ON_STOP_MS = 5_000;
 
 /** `livetally start`: the composition root of the server. */
 export async function runStart(ctx: CliContext, cmd: Command, opts: StartFlags): Promise<void> {
@@ -27,6 +30,7 @@ export async function runStart(ctx: CliContext, cmd: Command, opts: StartFlags):
   logger.info(`config: ${describeConfig(config)}`);
 
   workspace.lockForWriting('livetally start');
+  const stop = stopControl(SAVE_ON_STOP_MS);
   let service: LiveService | undefined;
   try {
     const speed = config.speed.value;
@@ -84,33 +88,39 @@ export async function runStart(ctx: CliContext, cmd: Command, opts: StartFlags):
       const view = await service.connect(DEMO_STREAMER);
       logger.info(`demo: ${view.state} (@${DEMO_STREAMER}, looping the bundled recording)`);
     }
-    await untilSignal();
+    await untilAborted(stop.stopping);
     logger.info('stopping: saving everything …');
-    const stop = (async () => {
-      await service.shutdown();
+    const running = service;
+    // Nothing may keep the process from ending: past the limit it exits, and the lock goes
+    // with the process.
+    const limit = setTimeout(() => {
+      const { storage } = running.view();
+      ctx.output.err(
+        `livetally: could not stop within ${SHUTDOWN_LIMIT_MS / 1000} s` +
+          (storage.error ? `; not saved: ${storage.error.message}` : ''),
+      );
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS);
+    limit.unref();
+    try {
+      await running.shutdown(stop.giveUp);
+    } finally {
       await app.close();
-    })();
-    const limit = new Promise<never>((_, reject) => {
-      setTimeout(
-        () => reject(new LivetallyError('stop_timeout', 'could not stop in time')),
-        SHUTDOWN_LIMIT_MS,
-      ).unref();
-    });
-    await Promise.race([stop, limit]);
+    }
     logger.info('stopped; all stats saved');
   } catch (error) {
-    await service?.shutdown().catch(() => undefined);
+    // The lock is released below only once the profile's file is let go.
+    await service?.shutdown(AbortSignal.timeout(SAVE_ON_STOP_MS)).catch(() => undefined);
     throw error;
   } finally {
+    stop.dispose();
     workspace.release();
   }
 }
 
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stopListening = onStopSignal(() => {
-      stopListening();
-      resolve();
-    });
-  });
+function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
 }

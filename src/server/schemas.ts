@@ -6,6 +6,7 @@ import type {
   ProfilesResponse,
   StatsResponse,
   StatsValues,
+  StorageView,
 } from '../shared/api-types.js';
 
 /** Request and response schemas: validation before any handler runs, and /api/openapi.json. */
@@ -44,6 +45,14 @@ export const connectionView = z
   })
   .meta({ id: 'Connection' }) satisfies z.ZodType<ConnectionView>;
 
+export const storageView = z
+  .object({
+    ok: z.boolean(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    unsavedSince: z.number().int().nullable(),
+  })
+  .meta({ id: 'Storage' }) satisfies z.ZodType<StorageView>;
+
 export const statsResponse = z
   .object({
     profile: z.string(),
@@ -58,6 +67,7 @@ export const statsResponse = z
         resumed: z.boolean(),
       })
       .nullable(),
+    storage: storageView,
     saved: z
       .object({
         streamer: z.string().nullable(),

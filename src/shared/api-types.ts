@@ -51,6 +51,16 @@ export interface StatsView {
   stats: StatsValues;
   peakViewers: number;
   broadcast: BroadcastView | null;
+  /** Whether what is counted reaches the profile's file (a full disk, a damaged file). */
+  storage: StorageView;
+}
+
+export interface StorageView {
+  ok: boolean;
+  /** Why saving fails, in words a streamer can act on; null while saves work. */
+  error: { code: string; message: string } | null;
+  /** While saving fails: epoch ms up to which the file holds the counts; null otherwise. */
+  unsavedSince: number | null;
 }
 
 export interface SavedView {

@@ -90,6 +90,7 @@ describe('HTTP API', () => {
       stats: { viewers: 0, likes: 0, totalCoins: 0, followers: 0, shares: 0, gifts: 0 },
       peakViewers: 0,
       broadcast: null,
+      storage: { ok: true, error: null, unsavedSince: null },
       saved: null,
     });
   });

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StatsResponse } from '../../src/shared/api-types.js';
 import { cli, DEMO } from '../helpers/cli.js';
 import { snapshotDir } from '../helpers/dir-snapshot.js';
-import { closeAllServers, testServer, type TestServer } from '../helpers/server.js';
+import { generateRecording } from '../helpers/recordings.js';
+import { closeAllServers, testServer, waitFor, type TestServer } from '../helpers/server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 afterEach(() => closeAllServers());
@@ -100,5 +101,49 @@ describe('profiles that cannot be used', () => {
     };
     expect(list.profiles.map((p) => p.name)).toEqual(['default']);
     expect(fs.readFileSync(outside, 'utf8')).toBe('someone else’s file');
+  });
+});
+
+describe('damage found while a profile is open', () => {
+  it('stops writing to the file, says so in /api/stats, and refuses to start counting', async () => {
+    const replayDir = tempDir();
+    generateRecording(replayDir, { seed: 9, durationSec: 120, streamer: 'alice' }, 'alice.ndjson');
+    const server = await testServer({ replayDir });
+    expect((await request(server, 'POST', '/api/connection', { streamer: 'alice' })).status).toBe(
+      200,
+    );
+    await waitFor(() => server.service.connection.current.state === 'disconnected');
+    const file = path.join(server.dataDir, 'user_configs', 'default.db');
+
+    // Everything into the main file, then one page of the per-viewer table overwritten with
+    // zeros — as a failing disk would. The server's connections read it from disk next time.
+    const db = new Database(file);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const page = db
+      .prepare(
+        "SELECT pageno FROM dbstat WHERE name = 'session_viewers' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 2",
+      )
+      .pluck()
+      .get() as number;
+    db.close();
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(4096), 0, 4096, 4096 * (page - 1));
+    fs.closeSync(fd);
+
+    const board = await request(server, 'GET', '/api/leaderboard?metric=likes&limit=100');
+    expect(board.status).toBe(422);
+    expect(board.json).toMatchObject({ error: { code: 'corrupt_database' } });
+    const stats = (await request(server, 'GET', '/api/stats')).json as StatsResponse;
+    expect(stats.storage).toMatchObject({ ok: false, error: { code: 'corrupt_database' } });
+    const connect = await request(server, 'POST', '/api/connection', { streamer: 'alice' });
+    expect(connect.status).toBe(503);
+    expect(connect.json).toMatchObject({
+      error: { code: 'storage_failing', message: expect.stringContaining('default.db is damaged') },
+    });
+    const bytes = fs.readFileSync(file);
+    await server.close();
+    expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+    // No clean close vouches for it: the next open checks it in full and refuses it.
+    expect(cli(['--data-dir', server.dataDir, 'stats']).code).toBe(1);
   });
 });
