@@ -3,6 +3,7 @@ import {
   type StatsResponse,
   type StatsValues,
   type StatsView,
+  type StorageView,
 } from '../../src/shared/api-types.js';
 import { accessToken, ApiError, createApi } from '../shared/api.js';
 import { byId, setText } from '../shared/dom.js';
@@ -38,6 +39,7 @@ setUpTheme(byId('theme', HTMLSelectElement));
 const banner = byId('banner', HTMLElement);
 const statsPanel = byId('stats-panel', HTMLElement);
 const statsError = byId('stats-error', HTMLElement);
+const storageError = byId('storage-error', HTMLElement);
 const tiles = new StatTiles(
   statsPanel,
   byId('peak-viewers', HTMLElement),
@@ -89,6 +91,23 @@ function showStats(view: StatsView): void {
   lastView = view;
   tiles.render(view);
   profiles.setActive(view.profile);
+  showStorage(view.storage);
+}
+
+/** A full disk or a damaged file: the numbers go on, but the streamer must know. */
+function showStorage(storage: StorageView): void {
+  if (storage.ok || !storage.error) {
+    setText(storageError, '');
+    return;
+  }
+  const since =
+    storage.unsavedSince === null
+      ? ''
+      : ` since ${new Date(storage.unsavedSince).toLocaleTimeString()}`;
+  setText(
+    storageError,
+    `Not saved${since}: ${storage.error.message}. The numbers above are still counted.`,
+  );
 }
 
 /** Nothing of the profile switched away from may stay on screen. */
