@@ -1,4 +1,4 @@
-// npm run bench [-- replay|broadcast|server]: prints the figures the issues ask for.
+// npm run bench [-- replay|broadcast|server|check]: prints the figures the issues ask for.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -27,4 +27,9 @@ if (which === 'all' || which === 'server') {
   const { benchServer } = await import('./server.js');
   log('\n== server under load (issue 3) ==');
   await benchServer(log);
+}
+if (which === 'all' || which === 'check') {
+  const { benchOpenCheck } = await import('./open-check.js');
+  log('\n== checking a profile file when it is opened (issue 8) ==');
+  await benchOpenCheck(log);
 }
