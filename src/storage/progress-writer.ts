@@ -175,8 +175,13 @@ export class InlineProgressWriter implements ProgressWriter {
     if (!this.halted) this.drain();
     while (this.queue.length > 0 && !this.halted && !giveUp?.aborted) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, RETRY_MS);
-        giveUp?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        const done = () => {
+          clearTimeout(timer);
+          giveUp?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, RETRY_MS);
+        giveUp?.addEventListener('abort', done, { once: true });
       });
       if (!giveUp?.aborted) this.drain();
     }

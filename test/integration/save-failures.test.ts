@@ -5,10 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { StreamTracker } from '../../src/app/stream-tracker.js';
 import { LivetallyError } from '../../src/domain/errors.js';
 import { ProfileStore } from '../../src/storage/profile-store.js';
-import { WorkerProgressWriter } from '../../src/storage/progress-writer.js';
+import {
+  InlineProgressWriter,
+  WorkerProgressWriter,
+  type ProgressWriter,
+} from '../../src/storage/progress-writer.js';
 import { connected, like, user } from '../helpers/events.js';
 import { waitFor } from '../helpers/server.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { mountTinyDisk, skipBecause } from '../helpers/tiny-disk.js';
 
 const VIEWERS = 3000;
 
@@ -65,4 +70,49 @@ describe('the save worker when SQLite reports damage', () => {
     expect(fs.readFileSync(file).equals(damaged)).toBe(true);
     expect(() => ProfileStore.open(file)).toThrow(/damaged/);
   });
+});
+
+describe.each([
+  ['on a worker thread', (store: ProfileStore) => new WorkerProgressWriter(store.file)],
+  ['inline', (store: ProfileStore) => new InlineProgressWriter(store)],
+] as const)('a progress writer %s while the disk is full', (_how, makeWriter) => {
+  it('never makes anyone wait, keeps what was counted, and gives up when told', async () => {
+    const disk = mountTinyDisk(4096);
+    if (typeof disk === 'string') return skipBecause(disk);
+    const store = ProfileStore.open(path.join(disk.dir, 'p.db'), { create: true });
+    const writer: ProgressWriter = makeWriter(store);
+    const tracker = new StreamTracker(store, { writer, saveIntervalMs: 20 });
+    await tracker.connected(connected());
+    const feed = (from: number) => {
+      for (let i = from; i < from + 2000; i++) tracker.event(like({ count: 1, user: user(i) }));
+    };
+
+    disk.fill();
+    feed(0);
+    const status = await waitFor(() => (tracker.storage.ok ? undefined : tracker.storage));
+    expect(status.error?.code).toBe('disk_full');
+    const asked = Date.now();
+    await expect(writer.settle()).rejects.toMatchObject({ code: 'disk_full' });
+    expect((await tracker.saved())?.stats.likes ?? 0).toBeLessThan(2000); // answers at once
+    expect(Date.now() - asked).toBeLessThan(1000);
+    feed(2000); // counting goes on in memory
+
+    disk.free();
+    await waitFor(() => (tracker.storage.ok ? true : undefined), 10_000);
+    await waitFor(() => (store.loadCurrent()?.stats.likes === 4000 ? true : undefined), 10_000);
+
+    disk.fill();
+    feed(4000);
+    await waitFor(() => (tracker.storage.ok ? undefined : true));
+    const closing = tracker.close('stopped', AbortSignal.timeout(1500));
+    await expect(closing).rejects.toMatchObject({
+      code: 'unsaved_stats',
+      message: expect.stringMatching(/could not be saved: the disk holding .* is full/),
+    });
+    store.close();
+    disk.free();
+    const reopened = ProfileStore.open(path.join(disk.dir, 'p.db'));
+    expect(reopened.loadCurrent()?.stats.likes).toBe(4000); // the last save that made it
+    reopened.close();
+  }, 30_000);
 });
