@@ -41,7 +41,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (typeof disk !== 'string') disk.free();
   await server?.stop();
   cleanUp();
 });
@@ -76,5 +75,6 @@ describe('the dashboard when saving fails', () => {
       timeout: 15_000,
     });
     expect(errors).toEqual([]);
+    expect(await server.stop()).toBe(0); // before the disk goes (after each test)
   }, 60_000);
 });
