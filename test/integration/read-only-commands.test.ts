@@ -101,6 +101,7 @@ describe('read-only commands', () => {
       streamer: null,
       roomId: null,
       updatedAt: null,
+      updatedAtMs: null,
       stats: null,
     });
     const list = cliJson<{ active: string; profiles: { name: string; active: boolean }[] }>([
