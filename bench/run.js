@@ -1,4 +1,4 @@
-// npm run bench [-- replay|broadcast|server|check]: prints the figures the issues ask for.
+// npm run bench [-- replay|broadcast|server|tiktok|check]: prints the figures the issues ask for.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,11 @@ if (which === 'all' || which === 'server') {
   const { benchServer } = await import('./server.js');
   log('\n== server under load (issue 3) ==');
   await benchServer(log);
+}
+if (which === 'all' || which === 'tiktok') {
+  const { benchServerTikTok } = await import('./server-tiktok.js');
+  log('\n== server on the TikTok path: raw capture, overlay sockets (issue 10) ==');
+  await benchServerTikTok(log);
 }
 if (which === 'all' || which === 'check') {
   const { benchOpenCheck } = await import('./open-check.js');

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LivetallyError } from '../domain/errors.js';
 import { DemoSource } from '../sources/replay/demo-source.js';
 import { ReplaySource } from '../sources/replay/replay-source.js';
+import { isRawCapture } from '../sources/tiktok/raw-capture-sniff.js';
 import type { Source } from '../sources/source.js';
 import type { ConnectionView } from '../shared/api-types.js';
 import type { Logger } from './logger.js';
@@ -18,7 +19,7 @@ export interface SourceChoice {
 export type SourceFactory = (streamer: string) => Promise<SourceChoice>;
 
 export interface SourceFactoryOptions {
-  /** Streamer X plays DIR/X.ndjson. */
+  /** Streamer X plays DIR/X.ndjson (a recording, or a raw capture through the TikTok adapter). */
   replayDir?: string;
   /** The demo streamer plays the bundled recording in a loop. */
   demo?: { file: string; streamer: string };
@@ -48,6 +49,14 @@ export function createSourceFactory(options: SourceFactoryOptions): SourceFactor
           'unknown_streamer',
           `no recording for @${streamer}: expected ${file}`,
         );
+      }
+      if (await isRawCapture(file)) {
+        // tiktok-live-connector is large: it loads only when a capture plays.
+        const { RawReplaySource } = await import('../sources/tiktok/raw-replay-source.js');
+        return {
+          kind: 'replay',
+          source: new RawReplaySource({ file, speed: options.speed, onInvalid, logger }),
+        };
       }
       return {
         kind: 'replay',

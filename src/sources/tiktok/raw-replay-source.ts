@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import EulerStreamApiClient from 'tiktok-live-api-sdk';
 import { silentLogger, type Logger } from '../../app/logger.js';
 import { LivetallyError } from '../../domain/errors.js';
@@ -14,6 +15,14 @@ import { LiveSession } from './live-session.js';
 import { parseRawLine } from './raw-capture-format.js';
 import { ReplayPacer } from '../replay/replay-pacer.js';
 import { WebcastConnection } from './webcast-connection.js';
+
+/**
+ * Published as each captured message is handed to the connection, with `{line}` (its line
+ * in the capture): how `npm run bench` measures how long an alert takes to reach the
+ * overlays. Costs one check per message while nobody listens.
+ */
+export const HAND_OFF_CHANNEL = 'livetally:raw-replay:hand-off';
+const handOff = diagnostics.channel(HAND_OFF_CHANNEL);
 
 export interface RawReplayOptions {
   file: string;
@@ -104,6 +113,7 @@ export class RawReplaySource implements Source {
           }
           await this.pacer.reach(line.at);
           if (this.stopped) return;
+          if (handOff.hasSubscribers) handOff.publish({ line: lineNumber });
           const outcome = await connection.replayMessage(line.method, line.payload);
           if (outcome.kind === 'undecodable') {
             summary.invalid++;
