@@ -21,22 +21,24 @@ export interface RealtimeOptions {
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
-/** More alerts than this between two pushes cannot be shown anyway; the oldest are skipped. */
+/** More alerts than this in one go cannot be shown anyway; the oldest are skipped. */
 const MAX_ACTIVITY_PER_PUSH = 50;
 
 /**
  * Pushes what the dashboard and overlays show: `stats` when they changed, at most ten times
  * a second; `connection` on every change; `profile` after a switch; `activity` (gifts at
- * streak end, follows, shares) with the next push. A new socket gets the current `stats` and
+ * streak end, follows, shares) at once. A new socket gets the current `stats` and
  * `connection` at once. A client that falls behind is dropped instead of buffered.
  *
  * Driven by changes, not a clock: the first change after a quiet spell is pushed at once,
  * later ones are gathered until the interval has passed, and nothing runs while nothing
- * changes.
+ * changes. Alerts are not gathered like that — an alert seen a tenth of a second late
+ * looks late on stream — only the alerts of one batch of messages go out together.
  */
 export class RealtimeHub {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
   private timer: NodeJS.Timeout | undefined;
+  private activityPush: NodeJS.Immediate | undefined;
   private lastPush = 0;
   private lastRevision = '';
   private readonly intervalMs: number;
@@ -87,7 +89,7 @@ export class RealtimeHub {
     const onActivity = (activity: ActivityView) => {
       if (this.activity.length >= MAX_ACTIVITY_PER_PUSH) this.activity.shift();
       this.activity.push(activity);
-      this.schedule();
+      this.scheduleActivity();
     };
     // Test alerts: activity goes out with the next push like any other; test goals at once.
     const onTestAlert = (alert: TestAlert) => {
@@ -121,6 +123,8 @@ export class RealtimeHub {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.activityPush) clearImmediate(this.activityPush);
+    this.activityPush = undefined;
     for (const off of this.unsubscribe.splice(0)) off();
     // Closing the connections without a socket.io "disconnect" lets pages and overlays
     // reconnect by themselves when livetally comes back.
@@ -138,6 +142,18 @@ export class RealtimeHub {
     }, wait);
   }
 
+  /**
+   * Alerts go out at once: after the current turn of the event loop, so that the rest of
+   * the batch of messages being counted (a WebSocket frame from TikTok) goes with them.
+   */
+  private scheduleActivity(): void {
+    if (this.activityPush || this.closed) return;
+    this.activityPush = setImmediate(() => {
+      this.activityPush = undefined;
+      this.pushActivity();
+    });
+  }
+
   private push(force = false): void {
     if (this.closed) return;
     this.lastPush = Date.now();
@@ -145,16 +161,22 @@ export class RealtimeHub {
     const changed = force || revision !== this.lastRevision;
     this.lastRevision = revision;
     this.service.armStats(); // hear about the next change
-    const activity = this.activity;
-    this.activity = [];
     const goals = this.service.goalsView();
     const goalsKey = JSON.stringify(goals);
     const goalsChanged = goalsKey !== this.lastGoals;
     this.lastGoals = goalsKey;
     if (this.io.engine.clientsCount === 0) return;
-    if (changed || activity.length > 0) this.dropSlowClients();
+    if (changed || goalsChanged) this.dropSlowClients();
     if (changed) this.io.emit(REALTIME.stats, this.service.view());
     if (goalsChanged) this.io.emit(REALTIME.goals, goals);
+  }
+
+  private pushActivity(): void {
+    if (this.closed) return;
+    const activity = this.activity;
+    this.activity = [];
+    if (activity.length === 0 || this.io.engine.clientsCount === 0) return;
+    this.dropSlowClients();
     for (const item of activity) this.io.emit(REALTIME.activity, item);
   }
 

@@ -7,7 +7,7 @@ import { createSourceFactory } from '../../src/app/source-factory.js';
 import { Workspace } from '../../src/app/workspace.js';
 import { buildServer } from '../../src/server/build-server.js';
 import { registerPages } from '../../src/server/pages.js';
-import type { RealtimeHub } from '../../src/server/realtime.js';
+import type { RealtimeHub, RealtimeOptions } from '../../src/server/realtime.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/shared/api-types.js';
 import { DEMO, ROOT } from './cli.js';
 import { tempDir } from './temp-dir.js';
@@ -36,6 +36,7 @@ export interface TestServerOptions {
   saveIntervalMs?: number;
   /** Serve the built pages (dist/web/) too, as `livetally start` does. */
   pages?: boolean;
+  realtime?: RealtimeOptions;
 }
 
 const open: TestServer[] = [];
@@ -68,6 +69,7 @@ export async function testServer(options: TestServerOptions = {}): Promise<TestS
     pages: options.pages
       ? registerPages({ dir: path.join(ROOT, 'dist', 'web'), logger: silentLogger })
       : undefined,
+    realtime: options.realtime,
   });
   let closed = false;
   const server: TestServer = {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActivityView, ConnectionView, StatsView } from '../../src/shared/api-types.js';
-import { generateRecording } from '../helpers/recordings.js';
+import { connected, follow, like, user } from '../helpers/events.js';
+import { generateRecording, writeRecording } from '../helpers/recordings.js';
 import {
   closeAllServers,
   socketTo,
@@ -130,6 +131,31 @@ describe('realtime', () => {
     expect(gifts.length).toBeGreaterThan(0);
     expect(gifts.reduce((sum, g) => sum + g.coins, 0)).toBe(alice.truth.stats.totalCoins);
     expect(gifts.every((g) => g.count > 0 && g.coins === g.count * g.diamonds)).toBe(true);
+    socket.close();
+  });
+
+  it('pushes an alert at once, not with the next (coalesced) stats push', async () => {
+    const replayDir = tempDir();
+    const start = connected({ streamer: 'alice' });
+    // Counted at once (the first change after a quiet spell is pushed at once), then a
+    // follow half a second later, in real time.
+    writeRecording(replayDir, 'alice.ndjson', [
+      start,
+      like({ at: start.at, count: 3 }),
+      follow(user(7), { at: start.at + 500 }),
+    ]);
+    // Stats at most every 20 s: an alert that waited for the next stats push would be late.
+    const server = await testServer({ replayDir, speed: 1, realtime: { intervalMs: 20_000 } });
+    const socket = socketTo(await server.listen());
+    const received = record(socket);
+    await waitFor(() => received.stats.length > 0);
+    const connectedAt = Date.now();
+    await server.service.connect('alice');
+    await waitFor(() => received.activity.length > 0, 10_000);
+    expect(Date.now() - connectedAt).toBeLessThan(10_000);
+    expect(received.activity).toMatchObject([{ kind: 'follow', user: { id: 'u7' } }]);
+    // The stats that include the follow are still being held back.
+    expect(received.stats.at(-1)!.view.stats.followers).toBe(0);
     socket.close();
   });
 
