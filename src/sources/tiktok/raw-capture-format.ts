@@ -9,11 +9,12 @@ import { asFields } from './payload-fields.js';
  */
 export type RawLine =
   | { kind: 'connected'; event: ConnectedEvent }
-  | { kind: 'message'; at: number; method: string; payload: Uint8Array };
+  | { kind: 'message'; at: number; method: string; payload: Buffer };
 
 /** Webcast message names are identifiers ("WebcastGiftMessage"). */
 const METHOD = /^[A-Za-z][A-Za-z0-9_]{0,127}$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** The start of a message line exactly as `formatMessageLine` writes it. */
+const WRITTEN = /^\{"at":(\d{1,16}),"method":"([A-Za-z][A-Za-z0-9_]{0,127})","payload":"/;
 
 export function formatConnectedLine(event: ConnectedEvent): string {
   const { type, at, streamer, streamerId, roomId } = event;
@@ -29,6 +30,14 @@ export function formatMessageLine(at: number, method: string, payload: Uint8Arra
 
 /** One line of a raw capture; what is wrong with it otherwise. */
 export function parseRawLine(text: string): RawLine | InvalidEvent {
+  // Lines as livetally writes them are read without building a copy of the payload text
+  // (most of the line) only to decode it: the same checks, a third of the work.
+  const written = WRITTEN.exec(text);
+  if (written && text.endsWith('"}')) {
+    const at = Number(written[1]);
+    const payload = decodeBase64(text.slice(written[0].length, -2));
+    if (validTime(at) && payload) return { kind: 'message', at, method: written[2]!, payload };
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -48,19 +57,30 @@ export function parseRawLine(text: string): RawLine | InvalidEvent {
     return { kind: 'connected', event };
   }
   const { at, method, payload } = fields;
-  if (
-    typeof at !== 'number' ||
-    !Number.isInteger(at) ||
-    at < LIMITS.minTime ||
-    at > LIMITS.maxTime
-  ) {
+  if (typeof at !== 'number' || !validTime(at)) {
     return new InvalidEvent('"at" must be a time in milliseconds since 1970');
   }
   if (typeof method !== 'string' || !METHOD.test(method)) {
     return new InvalidEvent('"method" must be a webcast message name such as WebcastGiftMessage');
   }
-  if (typeof payload !== 'string' || !BASE64.test(payload)) {
-    return new InvalidEvent('"payload" must be base64');
-  }
-  return { kind: 'message', at, method, payload: Buffer.from(payload, 'base64') };
+  const bytes = typeof payload === 'string' ? decodeBase64(payload) : undefined;
+  if (!bytes) return new InvalidEvent('"payload" must be base64');
+  return { kind: 'message', at, method, payload: bytes };
+}
+
+function validTime(at: number): boolean {
+  return Number.isInteger(at) && at >= LIMITS.minTime && at <= LIMITS.maxTime;
+}
+
+/**
+ * The bytes of padded base64 text, or undefined when it is not base64. Node's decoder
+ * skips what is not base64 (and stops at a misplaced "="), so the text is base64 exactly
+ * when it decodes to as many bytes as its length promises — checked without a regular
+ * expression over the whole payload. (It also takes the URL-safe "-" and "_".)
+ */
+function decodeBase64(text: string): Buffer | undefined {
+  if (text.length % 4 !== 0) return undefined;
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.length === (text.length / 4) * 3 - padding ? bytes : undefined;
 }

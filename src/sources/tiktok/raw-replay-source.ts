@@ -118,6 +118,8 @@ export class RawReplaySource implements Source {
           if (outcome.kind === 'undecodable') {
             summary.invalid++;
             onInvalid?.(lineNumber, outcome.error);
+          } else if (outcome.kind === 'skipped') {
+            // A message livetally does not use (ranks, banners, …): not even decoded.
           } else if (outcome.kind === 'unknown') {
             this.logger.debug(
               `line ${lineNumber}: ${line.method} is unknown to tiktok-live-connector; skipped`,
