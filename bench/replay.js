@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BroadcastTally } from '../dist/domain/broadcast-tally.js';
 import { InvalidEvent, parseEventLine } from '../dist/domain/events.js';
-import { readLines } from '../dist/sources/replay/ndjson-lines.js';
+import { lineText, readLines } from '../dist/sources/replay/ndjson-lines.js';
 import { benchRecording } from './recordings.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -18,9 +18,9 @@ const HALF = { ...BIG, durationSec: 1500 };
 
 async function loadEvents(file, limit) {
   const events = [];
-  for await (const { texts } of readLines(file)) {
-    for (const text of texts) {
-      const event = parseEventLine(text);
+  for await (const batch of readLines(file)) {
+    for (let i = 0; i < batch.numbers.length; i++) {
+      const event = parseEventLine(lineText(batch, i));
       if (!(event instanceof InvalidEvent) && event.type !== 'connected') events.push(event);
       if (events.length >= limit) return events;
     }

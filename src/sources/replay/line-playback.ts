@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { LivetallyError } from '../../domain/errors.js';
 import type { SourceEnd } from '../source.js';
-import { readLines } from './ndjson-lines.js';
+import { lineText, readLines } from './ndjson-lines.js';
 
 export interface ReplayProgress {
   bytesRead: number;
@@ -47,11 +47,12 @@ export async function playLines(
     events: summary.events,
     invalid: summary.invalid,
   });
-  for await (const { texts, numbers } of readLines(file, (n) => (bytesRead = n))) {
-    for (let i = 0; i < texts.length; i++) {
+  for await (const batch of readLines(file, (n) => (bytesRead = n))) {
+    const { numbers } = batch;
+    for (let i = 0; i < numbers.length; i++) {
       if (isStopped()) return { ...summary, reason: 'stopped' };
       summary.lines = numbers[i]!;
-      const pending = play(texts[i]!, numbers[i]!);
+      const pending = play(lineText(batch, i), numbers[i]!);
       if (pending) await pending;
       if (isStopped()) return { ...summary, reason: 'stopped' };
     }
