@@ -49,6 +49,17 @@ function reducerRate(events) {
   return best;
 }
 
+/** A bare read-and-JSON.parse of the file in a fresh process, timed the same way. */
+function bareParse(file) {
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [path.join(root, 'bench/bare-parse.js'), file], {
+    encoding: 'utf8',
+  });
+  const wallMs = performance.now() - started;
+  if (child.status !== 0) throw new Error(`the bare parse failed: ${child.stderr}`);
+  return { wallMs, lines: Number(child.stdout) };
+}
+
 /** `livetally replay --speed 0` in a fresh process and data directory. */
 function endToEnd(file) {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'livetally-bench-'));
@@ -91,8 +102,13 @@ export async function benchReplay(log) {
     `recording: ${fmt(big.truth.events)} events, ${size(big.file)} MB (and ${fmt(quarter.truth.events)} and ${fmt(half.truth.events)} for the memory check)`,
   );
 
+  // Taking turns, so that a busy moment of the machine weighs on both alike.
   const runs = [];
-  for (let i = 0; i < 3; i++) runs.push(endToEnd(big.file));
+  const bare = [];
+  for (let i = 0; i < 3; i++) {
+    runs.push(endToEnd(big.file));
+    bare.push(bareParse(big.file));
+  }
   for (const run of runs) {
     if (JSON.stringify(run.result.stats) !== JSON.stringify(big.truth.stats)) {
       throw new Error(
@@ -111,6 +127,13 @@ export async function benchReplay(log) {
   log(
     `  reference helper app: ~20,000 events/s (one SQLite write per event); target here: ≥ 250,000 events/s`,
   );
+  const bareRates = bare.map((r) => r.lines / (r.wallMs / 1000)).sort((a, b) => a - b);
+  const ratio = median / bareRates[1];
+  log(
+    `  bare read-and-JSON.parse of the same file (same line reader, process start to exit): ` +
+      `${fmt(bareRates[1])} lines/s median of 3 (runs: ${bareRates.map(fmt).join(', ')})`,
+  );
+  log(`  replay / bare parse: ${ratio.toFixed(2)} (target ≥ 0.8)`);
   const small = endToEnd(quarter.file);
   const middle = endToEnd(half.file);
   log(
@@ -124,5 +147,10 @@ export async function benchReplay(log) {
   log(
     `pure reducer (stats rules, no parsing, no I/O): ${fmt(reducer)} events/s (best of 5, ${fmt(events.length)} events)`,
   );
-  return { reducer, endToEnd: median, rssMb: Math.max(...runs.map((r) => r.rssMb)) };
+  return {
+    reducer,
+    endToEnd: median,
+    ratio,
+    rssMb: Math.max(...runs.map((r) => r.rssMb)),
+  };
 }

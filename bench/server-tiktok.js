@@ -20,7 +20,9 @@ const clockTicks = () => Number(execFileSync('getconf', ['CLK_TCK']).toString().
 const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const percentile = (sorted, p) =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  sorted.length === 0
+    ? NaN
+    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 /** CPU ticks of the whole process: every thread, live or ended, user and kernel. */
 function cpuTicks(pid) {
@@ -151,7 +153,8 @@ async function runOnce(capture, run) {
     for (const c of clients) {
       for (const [receivedAt, key] of c.activity) {
         const at = alertHanded.get(key);
-        if (at === undefined) unmatched++; // e.g. a combo counted on timeout
+        if (at === undefined)
+          unmatched++; // e.g. a combo counted on timeout
         else alertDelays.push(receivedAt - at);
       }
     }
@@ -212,7 +215,10 @@ export async function benchServerTikTok(log) {
   const capture = await benchCapture(path.join(root, '.bench'), { rate: RATE, seconds: SECONDS });
   const size = fs.statSync(capture.file).size / 1e6;
   const sizes = Object.entries(capture.bytes)
-    .map(([method, b]) => `${method.replace('Webcast', '').replace('Message', '')} ${fmt(b.bytes / b.count)}`)
+    .map(
+      ([method, b]) =>
+        `${method.replace('Webcast', '').replace('Message', '')} ${fmt(b.bytes / b.count)}`,
+    )
     .join(', ');
   log(
     `raw capture: ${fmt(capture.messages)} webcast messages (${size.toFixed(0)} MB), ${fmt(RATE)}/s for ${SECONDS} s, ` +

@@ -334,14 +334,23 @@ export async function benchCapture(dir, { rate, seconds, seed = 99 }) {
     let event;
     if (i % 25 === 24) {
       const from = topViewers[i % 3] ?? { id: '6900000000000000001', handle: 'x', nickname: 'X' };
-      event = { type: i % 2 ? 'other' : 'subscribe', msgId: String(7_370_000_000_000_000_000n + BigInt(i)), user: from };
+      event = {
+        type: i % 2 ? 'other' : 'subscribe',
+        msgId: String(7_370_000_000_000_000_000n + BigInt(i)),
+        user: from,
+      };
     } else {
       const next = source.next();
-      if (next.done || next.value.type === 'streamEnd') throw new Error('the generated LIVE is too short');
+      if (next.done || next.value.type === 'streamEnd')
+        throw new Error('the generated LIVE is too short');
       event = next.value;
     }
     event.at = header.at + Math.floor((i * 1000) / rate);
-    if (event.type === 'gift' && topViewers.length < 3 && !topViewers.some((v) => v.id === event.user.id)) {
+    if (
+      event.type === 'gift' &&
+      topViewers.length < 3 &&
+      !topViewers.some((v) => v.id === event.user.id)
+    ) {
       topViewers.push(event.user);
     }
     const line = lines.length + 1;

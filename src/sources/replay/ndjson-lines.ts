@@ -29,19 +29,29 @@ export function lineText(batch: LineBatch, i: number): string {
 
 /**
  * The non-blank lines of a file, in batches, read in large binary chunks (a UTF-8 byte-order
- * mark at its start is skipped; readline is slower).
+ * mark at its start is skipped; readline is slower) into two buffers that take turns: the next chunk is read while the lines of this
+ * one are handled, and a long replay allocates nothing per chunk. A batch is valid until
+ * the next one is asked for.
  */
 export async function* readLines(
   file: string,
   onBytes?: (bytesRead: number) => void,
 ): AsyncGenerator<LineBatch> {
-  const stream = fs.createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  const handle = await fs.promises.open(file, 'r');
+  let reading = Buffer.allocUnsafe(CHUNK_BYTES);
+  let spare = Buffer.allocUnsafe(CHUNK_BYTES);
+  let pending = handle.read(reading, 0, CHUNK_BYTES, null);
   let carry: Buffer | undefined;
   let number = 0;
   let bytes = 0;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      bytes += chunk.length;
+    for (;;) {
+      const { bytesRead } = await pending;
+      if (bytesRead === 0) break;
+      const chunk = reading.subarray(0, bytesRead);
+      [reading, spare] = [spare, reading];
+      pending = handle.read(reading, 0, CHUNK_BYTES, null);
+      bytes += bytesRead;
       let start = 0;
       if (carry) {
         // Only the line split across chunks is joined, never the whole chunk.
@@ -66,6 +76,7 @@ export async function* readLines(
         add(batch, ++number, start, end);
         start = end + 1;
       }
+      // A copy: this buffer is read into again two chunks from now.
       if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
       onBytes?.(bytes);
       if (batch.numbers.length > 0) yield batch;
@@ -76,7 +87,9 @@ export async function* readLines(
       if (batch.numbers.length > 0) yield batch;
     }
   } finally {
-    stream.destroy();
+    // The read ahead may still be under way (a replay stopped early).
+    await pending.catch(() => undefined);
+    await handle.close();
   }
 }
 

@@ -28,8 +28,12 @@ export function formatMessageLine(at: number, method: string, payload: Uint8Arra
   return JSON.stringify({ at, method, payload: base64 });
 }
 
-/** One line of a raw capture; what is wrong with it otherwise. */
-export function parseRawLine(text: string): RawLine | InvalidEvent {
+/**
+ * One line of a raw capture; what is wrong with it otherwise. With `payloads`, the payload
+ * is decoded into its buffer and stays valid until the next line is read with it.
+ */
+export function parseRawLine(text: string, payloads?: PayloadBuffer): RawLine | InvalidEvent {
+  const decodeBase64 = payloads ? payloads.decode : decodeFresh;
   // Lines as livetally writes them are read without building a copy of the payload text
   // (most of the line) only to decode it: the same checks, a third of the work.
   const written = WRITTEN.exec(text);
@@ -73,14 +77,39 @@ function validTime(at: number): boolean {
 }
 
 /**
- * The bytes of padded base64 text, or undefined when it is not base64. Node's decoder
- * skips what is not base64 (and stops at a misplaced "="), so the text is base64 exactly
- * when it decodes to as many bytes as its length promises — checked without a regular
- * expression over the whole payload. (It also takes the URL-safe "-" and "_".)
+ * Where payloads are decoded, one after the other: a replay handles each message before it
+ * reads the next, so one buffer does, instead of a new one (and garbage) per message.
  */
-function decodeBase64(text: string): Buffer | undefined {
+export class PayloadBuffer {
+  private bytes = Buffer.allocUnsafe(64 * 1024);
+
+  readonly decode = (text: string): Buffer | undefined => {
+    const length = base64Length(text);
+    if (length === undefined) return undefined;
+    if (length > this.bytes.length) {
+      this.bytes = Buffer.allocUnsafe(Math.max(length, 2 * this.bytes.length));
+    }
+    const written = this.bytes.write(text, 'base64');
+    return written === length ? this.bytes.subarray(0, length) : undefined;
+  };
+}
+
+/** The bytes of padded base64 text, or undefined when it is not base64. */
+function decodeFresh(text: string): Buffer | undefined {
+  const length = base64Length(text);
+  if (length === undefined) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.length === length ? bytes : undefined;
+}
+
+/**
+ * How many bytes padded base64 text stands for. Node's decoder skips what is not base64
+ * (and stops at a misplaced "="), so the text is base64 exactly when it decodes to this
+ * many bytes — checked without a regular expression over the whole payload. (The URL-safe
+ * "-" and "_" pass too.)
+ */
+function base64Length(text: string): number | undefined {
   if (text.length % 4 !== 0) return undefined;
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  const bytes = Buffer.from(text, 'base64');
-  return bytes.length === (text.length / 4) * 3 - padding ? bytes : undefined;
+  return (text.length / 4) * 3 - padding;
 }

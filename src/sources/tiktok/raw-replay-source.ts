@@ -12,7 +12,7 @@ import {
 import type { Source, SourceSink } from '../source.js';
 import { TikTokEventAdapter } from './event-adapter.js';
 import { LiveSession } from './live-session.js';
-import { parseRawLine } from './raw-capture-format.js';
+import { PayloadBuffer, parseRawLine } from './raw-capture-format.js';
 import { ReplayPacer } from '../replay/replay-pacer.js';
 import { WebcastConnection } from './webcast-connection.js';
 
@@ -71,6 +71,8 @@ export class RawReplaySource implements Source {
     const summary: ReplaySummary = { reason: 'finished', lines: 0, events: 0, invalid: 0 };
     let connection: WebcastConnection | undefined;
     let session: LiveSession | undefined;
+    // Each message is decoded and dispatched before the next line is read.
+    const payloads = new PayloadBuffer();
     try {
       const result = await playLines(
         {
@@ -81,7 +83,7 @@ export class RawReplaySource implements Source {
         },
         summary,
         async (text, lineNumber) => {
-          const line = parseRawLine(text);
+          const line = parseRawLine(text, payloads);
           if (line instanceof InvalidEvent) {
             if (!session) throw badStart(file, lineNumber, line.error, 'raw capture');
             summary.invalid++;
