@@ -68,6 +68,37 @@ describe('the replay source', () => {
     expect(seen.events.every((e) => 'user' in e && e.user?.nickname.length === 250)).toBe(true);
   });
 
+  it('gives timers, sockets and pushes a turn every few milliseconds while catching up', async () => {
+    // 400 events that each take 1 ms to count: far less than one read chunk.
+    const file = writeRecording(tempDir(), 'r.ndjson', [
+      connected(),
+      ...Array.from({ length: 400 }, () => like({ count: 1 })),
+    ]);
+    const { sink } = collector();
+    const slowSink: SourceSink = {
+      connected: sink.connected,
+      event(event) {
+        const until = performance.now() + 1;
+        while (performance.now() < until);
+        sink.event(event);
+      },
+    };
+    let last = performance.now();
+    let longestWait = 0;
+    const ticker = setInterval(() => {
+      longestWait = Math.max(longestWait, performance.now() - last);
+      last = performance.now();
+    }, 2);
+    try {
+      await new ReplaySource({ file, speed: 0 }).run(slowSink);
+    } finally {
+      clearInterval(ticker);
+    }
+    // About 16 ms between turns; a loaded machine may stretch it, never to the 400 ms that
+    // the whole file takes.
+    expect(longestWait).toBeLessThan(150);
+  });
+
   it('drives a clock from the recording: event times at full speed', async () => {
     const file = writeRecording(tempDir(), 'r.ndjson', [
       connected(),

@@ -27,9 +27,17 @@ export interface PlaybackOptions {
 }
 
 /**
+ * How long the loop works before it lets the event loop have a turn, when it is behind
+ * (catching up after a slow moment) or at full speed: pushes to the overlays wait for
+ * such a turn, so this bounds how late an alert can be.
+ */
+const MAX_TURN_MS = 10;
+
+/**
  * The loop both replay sources share: every non-blank line of the file, in order, with
- * progress about once a second, stopping promptly, and a turn for timers (saves, pushes)
- * after each chunk even at full speed. `play` handles one line and updates `summary`.
+ * progress about once a second, stopping promptly, and a turn for timers, sockets and
+ * pushes at least every MAX_TURN_MS even at full speed. `play` handles one line and
+ * updates `summary`.
  */
 export async function playLines(
   options: PlaybackOptions,
@@ -47,6 +55,7 @@ export async function playLines(
     events: summary.events,
     invalid: summary.invalid,
   });
+  let turnStarted = performance.now();
   for await (const batch of readLines(file, (n) => (bytesRead = n))) {
     const { numbers } = batch;
     for (let i = 0; i < numbers.length; i++) {
@@ -55,12 +64,18 @@ export async function playLines(
       const pending = play(lineText(batch, i), numbers[i]!);
       if (pending) await pending;
       if (isStopped()) return { ...summary, reason: 'stopped' };
+      // Checked every 16 lines: reading the clock costs more than handling some lines.
+      if ((i & 15) === 15 && performance.now() - turnStarted >= MAX_TURN_MS) {
+        await yieldToLoop();
+        turnStarted = performance.now();
+      }
     }
     if (onProgress && performance.now() - lastProgress >= 1000) {
       lastProgress = performance.now();
       onProgress(progress());
     }
     await yieldToLoop();
+    turnStarted = performance.now();
   }
   onProgress?.({ ...progress(), bytesRead: totalBytes });
   return summary;
