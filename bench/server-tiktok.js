@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
-import { benchCapture } from './webcast-capture.js';
+import { benchCapture, decodeCost } from './webcast-capture.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const RATE = 2000;
@@ -237,6 +237,11 @@ export async function benchServerTikTok(log) {
         `loadavg ${r.loadBefore} → ${r.loadAfter}`,
     );
   }
+  const decodeUs = decodeCost(capture.file, 20_000);
+  log(
+    `  for scale: tiktok-live-connector's decoding alone takes ${decodeUs.toFixed(1)} µs a message here ` +
+      `(best of 3 over 20,000, in this process) = ${((decodeUs * RATE) / 1e4).toFixed(1)}% of one core at ${fmt(RATE)}/s`,
+  );
   const summary = {
     cpuPercent: median(runs.map((r) => r.cpuPercent)),
     peakRssMb: median(runs.map((r) => r.peakRssMb)),
