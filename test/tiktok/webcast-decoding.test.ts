@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProtoMessageFetchResult } from 'tiktok-live-connector';
 import { WebcastEvent, WebcastRoomMessage, deserializeMessage } from 'tiktok-live-connector';
 import { InvalidEvent } from '../../src/domain/events.js';
-import { parseRawLine } from '../../src/sources/tiktok/raw-capture-format.js';
+import { PayloadBuffer, parseRawLine } from '../../src/sources/tiktok/raw-capture-format.js';
 import { WebcastConnection } from '../../src/sources/tiktok/webcast-connection.js';
 import { messageLine } from './fixtures/raw-capture-file.js';
 import {
@@ -100,6 +100,23 @@ describe('reading a raw capture line', () => {
         expect(parsed, line).toBeInstanceOf(InvalidEvent);
       }
     }
+  });
+
+  it('decodes payloads into one reused buffer, made larger for a larger payload', () => {
+    const payloads = new PayloadBuffer();
+    const first = parseRawLine(written, payloads);
+    expect(first).toEqual(parseRawLine(written));
+    const big = Buffer.alloc(100_000, 7);
+    const bigLine = JSON.stringify({
+      at: T0,
+      method: like.method,
+      payload: big.toString('base64'),
+    });
+    const second = parseRawLine(bigLine, payloads);
+    expect(second).toMatchObject({ kind: 'message', payload: big });
+    expect(parseRawLine(`{"at":${T0},"method":"X","payload":"QU@D"}`, payloads)).toBeInstanceOf(
+      InvalidEvent,
+    );
   });
 
   it('refuses a time out of range on the fast path as on the slow one', () => {
