@@ -157,6 +157,43 @@ describe('connect failures, as a streamer reads them', () => {
       /check the handle/,
     ],
     [
+      'every room lookup failed on the network (offline)',
+      new InvalidResponseCompositeError(
+        {
+          routeId: 'fetchRoomIdRoute',
+          requestErrs: [
+            Object.assign(new Error('getaddrinfo ENOTFOUND www.tiktok.com'), { code: 'ENOTFOUND' }),
+            Object.assign(new Error('getaddrinfo ENOTFOUND www.tiktok.com'), { code: 'ENOTFOUND' }),
+            Object.assign(new Error('getaddrinfo ENOTFOUND api.eulerstream.com'), {
+              code: 'ENOTFOUND',
+            }),
+          ],
+        },
+        'Failed to retrieve Room ID from all sources.',
+      ),
+      {},
+      'tiktok_unreachable',
+      true,
+      /^cannot reach TikTok \(ENOTFOUND\): check the internet connection$/,
+    ],
+    [
+      'room lookups failed, one of them with an answer',
+      new InvalidResponseCompositeError(
+        {
+          routeId: 'fetchRoomIdRoute',
+          requestErrs: [
+            Object.assign(new Error('x'), { code: 'ECONNRESET' }),
+            new InvalidResponseError({ routeId: 'fetchRoomIdRoute' }, 'no room id'),
+          ],
+        },
+        'Failed to retrieve Room ID from all sources.',
+      ),
+      {},
+      'streamer_not_found',
+      false,
+      /check the handle/,
+    ],
+    [
       'websocket timeout',
       new ConnectTimeoutError('x'),
       {},

@@ -89,6 +89,10 @@ export function describeConnectFailure(error: unknown, context: FailureContext):
   if (error instanceof InvalidResponseError && error.config.routeId === ROUTE_OF_CURSOR) {
     return badSignAnswer(host);
   }
+  // Every way of looking the room up failed on the network: TikTok is out of reach (offline,
+  // DNS down), which says nothing about the handle.
+  const unreachable = error instanceof InvalidResponseCompositeError && lookupsNetworkCode(error);
+  if (unreachable) return tiktokUnreachable(unreachable);
   if (error instanceof InvalidResponseCompositeError || error instanceof InvalidResponseError) {
     return {
       code: 'streamer_not_found',
@@ -125,19 +129,30 @@ export function describeConnectFailure(error: unknown, context: FailureContext):
     return { code: 'tiktok_error', message: `TikTok answered HTTP ${httpStatus}`, retry: true };
   }
   const network = networkCode(error);
-  if (network) {
-    return {
-      code: 'tiktok_unreachable',
-      message: `cannot reach TikTok (${network}): check the internet connection`,
-      retry: true,
-    };
-  }
+  if (network) return tiktokUnreachable(network);
   const detail = error instanceof Error ? error.message : String(error);
   return {
     code: 'connect_failed',
     message: `could not connect to @${streamer}'s LIVE: ${redact(detail, context.secrets)}`,
     retry: true,
   };
+}
+
+function tiktokUnreachable(network: string): ConnectFailure {
+  return {
+    code: 'tiktok_unreachable',
+    message: `cannot reach TikTok (${network}): check the internet connection`,
+    retry: true,
+  };
+}
+
+/** The network code shared by every failed lookup of a composite error, if they all had one. */
+function lookupsNetworkCode(error: InvalidResponseCompositeError): string | undefined {
+  const failures = error.config.requestErrs ?? [];
+  if (failures.length === 0) return undefined;
+  const codes = failures.map(networkCode);
+  if (codes.some((code) => code === undefined)) return undefined;
+  return codes[0];
 }
 
 function badSignAnswer(host: string): ConnectFailure {

@@ -39,12 +39,16 @@ export class LiveSession {
   private deliver: ((event: BroadcastEvent) => void) | undefined;
   private capture: RawCaptureTarget | undefined;
   private disposed = false;
+  private heardAt: number;
 
   constructor(
     private readonly connection: LiveConnection,
     private readonly options: LiveSessionOptions,
   ) {
     this.ended = new Promise((resolve) => (this.finish = resolve));
+    this.heardAt = options.now();
+    // Any frame counts as a sign of life, whatever it holds (the silence watchdog reads it).
+    connection.on(ControlEvent.WEBSOCKET_DATA, () => (this.heardAt = options.now()));
     for (const name of ADAPTED_EVENTS) {
       connection.on(name, (payload: unknown) => {
         const event = options.adapter.adapt(name, payload);
@@ -64,6 +68,11 @@ export class LiveSession {
     // Without an `error` listener the library stays silent about failures after connect.
     connection.on(ControlEvent.ERROR, (info: unknown) => this.onLibraryError(info));
     connection.onRawMessage = (method, payload) => this.onRaw(method, payload);
+  }
+
+  /** When TikTok last sent anything on this connection (by the source's clock). */
+  get lastHeardAt(): number {
+    return this.heardAt;
   }
 
   /** From now on events go to `deliver` (the held ones first), raw messages to `capture`. */
@@ -101,6 +110,7 @@ export class LiveSession {
   private onRaw(method: string, payload: Uint8Array): void {
     if (this.disposed) return;
     const at = this.options.now();
+    this.heardAt = at;
     if (this.heldRaw) this.heldRaw.push({ at, method, payload });
     else this.capture?.message(at, method, payload);
   }
@@ -113,8 +123,11 @@ export class LiveSession {
       exception instanceof Error ? exception.message : String(exception),
       this.options.secrets,
     );
-    // Connect failures are reported by the source, with a message a streamer can act on.
-    const level = what === 'Error while connecting' ? 'debug' : 'warn';
-    this.options.logger[level](`TikTok connection: ${what}: ${detail}`);
+    // Connect failures (anything before `release`) are reported by the source, with a
+    // message a streamer can act on; the library's own words are only for --verbose.
+    const connecting = this.held !== undefined || what === 'Error while connecting';
+    // The library often wraps an error in one carrying the same words: say them once.
+    const text = detail.startsWith(what) ? detail : `${what}: ${detail}`;
+    this.options.logger[connecting ? 'debug' : 'warn'](`TikTok connection: ${text}`);
   }
 }

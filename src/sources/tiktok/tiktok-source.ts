@@ -11,6 +11,7 @@ import { asFields, readId } from './payload-fields.js';
 import type { RawCaptureTarget } from './raw-capture-target.js';
 import { redact } from './redact.js';
 import { SignServer } from './sign-server.js';
+import { DEFAULT_SILENCE_LIMIT_MS, SilenceWatchdog } from './silence-watchdog.js';
 import { normalizeStreamerHandle } from '../../domain/streamer-handle.js';
 import { systemTimers, type SourceTimers } from './timers.js';
 import { WebcastConnection, type LiveConnection } from './webcast-connection.js';
@@ -50,8 +51,10 @@ export interface TikTokSourceOptions {
   backoff?: Partial<BackoffOptions>;
   /** Sign server base URL (default Euler Stream's). */
   signServerUrl?: string;
-  /** Clock and timers for the pauses between attempts. */
+  /** Clock and timers for the pauses between attempts and the silence watchdog. */
   timers?: SourceTimers;
+  /** A connection that delivers nothing for this long counts as dropped (default 60 s). */
+  silenceLimitMs?: number;
   /** Tests: how the real connection reaches a fake TikTok on 127.0.0.1. */
   connectionOverrides?: ConnectionOverrides;
   /** Tests: a stand-in for the library's connection. */
@@ -153,17 +156,23 @@ export class TikTokSource implements Source {
       failures = 0;
       roomId = attempt.info.roomId;
 
-      const end = await this.untilStopped(attempt.session.ended);
+      const end = await this.untilEndedOrSilent(attempt.session);
       attempt.session.dispose();
-      if (end === undefined || end.kind === 'streamEnd') await attempt.connection.disconnect();
+      if (end?.kind !== 'disconnected') await attempt.connection.disconnect();
       if (end === undefined) return this.stoppedEnd();
       if (end.kind === 'streamEnd') return this.streamEnded(end);
 
-      // A drop: back to the same room after the first pause of the backoff.
+      // A drop, or a socket gone silent: back to the same room after the first pause.
       failures = 1;
-      const lost = `lost the connection to @${this.streamer}'s LIVE${describeClose(end)}`;
+      const [code, why] =
+        end.kind === 'silent'
+          ? ['connection_silent', `no messages from TikTok for ${seconds(this.silenceLimitMs)} s`]
+          : [
+              'connection_lost',
+              `lost the connection to @${this.streamer}'s LIVE${describeClose(end)}`,
+            ];
       const delay = retryDelay(this.backoff, failures);
-      if (!(await this.waitToRetry('reconnecting', 'connection_lost', lost, delay))) {
+      if (!(await this.waitToRetry('reconnecting', code, why, delay))) {
         return this.stoppedEnd();
       }
     }
@@ -200,13 +209,39 @@ export class TikTokSource implements Source {
     delay: number,
   ): Promise<boolean> {
     const verb =
-      state === 'reconnecting' && code === 'connection_lost' ? 'reconnecting' : 'retrying';
+      state === 'reconnecting' && (code === 'connection_lost' || code === 'connection_silent')
+        ? 'reconnecting'
+        : 'retrying';
     const message = `${why}, ${verb} in ${seconds(delay)} s`;
     this.logger.warn(message);
     this.status({ state, code, message, retryInMs: delay });
     if (!(await this.pause(delay))) return false;
     this.status({ state, message: `${state} to @${this.streamer}…` });
     return true;
+  }
+
+  /**
+   * The end of a live session, or `silent` once nothing arrived for the silence limit;
+   * undefined when stopped.
+   */
+  private async untilEndedOrSilent(
+    session: LiveSession,
+  ): Promise<SessionEnd | { kind: 'silent' } | undefined> {
+    const watchdog = new SilenceWatchdog(
+      this.timers,
+      this.silenceLimitMs,
+      () => session.lastHeardAt,
+    );
+    try {
+      const silent = watchdog.silent.then(() => ({ kind: 'silent' as const }));
+      return await this.untilStopped(Promise.race([session.ended, silent]));
+    } finally {
+      watchdog.dispose();
+    }
+  }
+
+  private get silenceLimitMs(): number {
+    return this.options.silenceLimitMs ?? DEFAULT_SILENCE_LIMIT_MS;
   }
 
   /**
