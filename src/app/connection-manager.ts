@@ -32,6 +32,8 @@ export class ConnectionManager extends EventEmitter<ManagerEvents> {
   /** Why the running source is being stopped, for the history entry. */
   private stopReason: 'disconnected' | 'stopped' = 'disconnected';
   private streamer = '';
+  /** Ends the wait of a pending `connect` for its first outcome. */
+  private answer: (() => void) | undefined;
 
   constructor(
     private readonly factory: SourceFactory,
@@ -68,6 +70,7 @@ export class ConnectionManager extends EventEmitter<ManagerEvents> {
     this.streamer = streamer;
     let settle: () => void = () => {};
     const firstOutcome = new Promise<void>((resolve) => (settle = resolve));
+    this.answer = settle;
     source.onStatus = (status) => {
       this.onStatus(status, kind);
       // A failure the source retries (rate limit, …) is an answer worth giving at once.
@@ -105,7 +108,17 @@ export class ConnectionManager extends EventEmitter<ManagerEvents> {
     const timeout = setTimeout(settle, this.answerWithinMs);
     await firstOutcome;
     clearTimeout(timeout);
+    this.answer = undefined;
     return this.view;
+  }
+
+  /**
+   * A pending `connect` answers now ("connecting") instead of waiting for its first
+   * outcome, so that a Disconnect or a stop queued behind it is not held up by a slow
+   * TikTok (the connection made at start is such a connect).
+   */
+  answerNow(): void {
+    this.answer?.();
   }
 
   /** Stops the source; the tracker closes open combos, saves and clears the live stats. */

@@ -185,6 +185,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   }
 
   disconnect(): Promise<ConnectionView> {
+    this.connection.answerNow();
     return this.exclusive(() => this.connection.disconnect());
   }
 
@@ -267,6 +268,11 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     return this.reading(() => store.listSessions());
   }
 
+  /** Records how a history entry's connection really ended (see `ProfileStore.settleEnd`). */
+  settleEnd(sessionId: number, reason: string): void {
+    this.profile.store.settleEnd(sessionId, reason);
+  }
+
   session(id: number): { session: SessionRecord; series: SessionPoint[] } {
     const { store } = this.profile;
     const session = this.reading(() => store.getSession(id));
@@ -286,6 +292,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
    * file. Either way the file is let go when it settles.
    */
   shutdown(giveUp?: AbortSignal): Promise<void> {
+    this.connection.answerNow();
     return this.exclusive(async () => {
       if (this.closed) return;
       this.closed = true;

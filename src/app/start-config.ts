@@ -1,5 +1,7 @@
 import { LivetallyError } from '../domain/errors.js';
-import { parseDuration } from './duration.js';
+import { normalizeStreamerHandle } from '../domain/streamer-handle.js';
+import { checkGivenToken } from './access-token.js';
+import { parseSaveInterval } from './duration.js';
 
 export interface StartFlags {
   profile?: string;
@@ -12,6 +14,10 @@ export interface StartFlags {
   speed?: string;
   token?: string;
   signApiKey?: string;
+  /** `--streamer NAME`: connect to NAME at start. */
+  streamer?: string;
+  /** False with `--no-resume`. */
+  resume?: boolean;
 }
 
 type Origin = 'flag' | 'env' | 'default';
@@ -33,6 +39,8 @@ export interface StartConfig {
   speed: Setting<number | undefined>;
   token: Setting<string | undefined>;
   signApiKey: Setting<string | undefined>;
+  streamer: Setting<string | undefined>;
+  resume: Setting<boolean>;
 }
 
 /** Each setting: the flag, else the environment variable, else the default. */
@@ -40,34 +48,45 @@ export function resolveStartConfig(flags: StartFlags, env: NodeJS.ProcessEnv): S
   const pick = <T>(
     flag: string | undefined,
     name: string,
-    parse: (text: string) => T,
+    /** `source` names the flag or variable, for messages. */
+    parse: (text: string, source: string) => T,
     fallback: T,
     secret = false,
   ): Setting<T> => {
-    if (flag !== undefined) return { value: parse(flag), from: 'flag', secret };
+    // Every flag is named after its variable: LIVETALLY_SAVE_INTERVAL ↔ --save-interval.
+    const flagName = `--${name
+      .replace(/^LIVETALLY_/, '')
+      .toLowerCase()
+      .replace(/_/g, '-')}`;
+    if (flag !== undefined) return { value: parse(flag, flagName), from: 'flag', secret };
     const fromEnv = env[name];
     if (fromEnv !== undefined && fromEnv !== '')
-      return { value: parse(fromEnv), from: 'env', secret };
+      return { value: parse(fromEnv, name), from: 'env', secret };
     return { value: fallback, from: 'default', secret };
   };
   const text = (s: string) => s;
-  return {
+  const config: StartConfig = {
     profile: pick(flags.profile, 'LIVETALLY_PROFILE', text, undefined),
     host: pick(flags.host, 'LIVETALLY_HOST', text, '127.0.0.1'),
     port: pick(flags.port, 'LIVETALLY_PORT', parsePort, 8787),
     dataDir: pick(flags.dataDir, 'LIVETALLY_DATA_DIR', text, undefined),
-    saveIntervalMs: pick(
-      flags.saveInterval,
-      'LIVETALLY_SAVE_INTERVAL',
-      (s) => parseDuration(s, 'save interval'),
-      1000,
-    ),
+    saveIntervalMs: pick(flags.saveInterval, 'LIVETALLY_SAVE_INTERVAL', parseSaveInterval, 1000),
     demo: flags.demo ? { value: true, from: 'flag' } : { value: false, from: 'default' },
     replayDir: pick(flags.replayDir, 'LIVETALLY_REPLAY_DIR', text, undefined),
     speed: pick(flags.speed, 'LIVETALLY_SPEED', parseSpeed, undefined),
-    token: pick(flags.token, 'LIVETALLY_TOKEN', text, undefined, true),
+    token: pick(flags.token, 'LIVETALLY_TOKEN', checkGivenToken, undefined, true),
     signApiKey: pick(flags.signApiKey, 'LIVETALLY_SIGN_API_KEY', text, undefined, true),
+    streamer: pick(flags.streamer, 'LIVETALLY_STREAMER', normalizeStreamerHandle, undefined),
+    resume:
+      flags.resume === false ? { value: false, from: 'flag' } : { value: true, from: 'default' },
   };
+  if (config.demo.value && config.streamer.value !== undefined) {
+    throw new LivetallyError(
+      'invalid_start_connection',
+      `--demo and ${config.streamer.from === 'flag' ? '--streamer' : 'LIVETALLY_STREAMER'} both say whom to connect to at start: use one`,
+    );
+  }
+  return config;
 }
 
 /** One line per setting, where it came from, secrets masked. */
@@ -93,13 +112,17 @@ function parsePort(text: string): number {
   return port;
 }
 
-export function parseSpeed(text: string): number {
+/** Replay speeds: 0 (as fast as possible), or from a hundredth to a thousand times real time. */
+export const SPEED_RANGE = { min: 0.01, max: 1000 } as const;
+
+export function parseSpeed(text: string, source = 'speed'): number {
   const speed = Number(text);
-  if (text.trim() === '' || !Number.isFinite(speed) || speed < 0) {
-    throw new LivetallyError(
-      'invalid_speed',
-      `speed "${text}" must be a number ≥ 0 (0 = as fast as possible, 1 = real time)`,
-    );
+  const usage = `use 0 (as fast as possible) or ${SPEED_RANGE.min} to ${SPEED_RANGE.max} (1 = real time)`;
+  if (text.trim() === '' || !Number.isFinite(speed)) {
+    throw new LivetallyError('invalid_speed', `${source} "${text}" is not a number: ${usage}`);
+  }
+  if (speed !== 0 && (speed < SPEED_RANGE.min || speed > SPEED_RANGE.max)) {
+    throw new LivetallyError('invalid_speed', `${source} "${text}" is out of range: ${usage}`);
   }
   return speed;
 }

@@ -7,10 +7,31 @@ export interface Output {
   err(text: string): void;
 }
 
+const closed = new WeakSet<NodeJS.WriteStream>();
+
+function writeLine(stream: NodeJS.WriteStream, text: string): void {
+  if (closed.has(stream)) return;
+  stream.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
 export const processOutput: Output = {
-  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  out: (text) => writeLine(process.stdout, text),
+  err: (text) => writeLine(process.stderr, text),
 };
+
+/**
+ * A reader that stops early (`livetally export | head -c 10`) closes the pipe: that is not
+ * a failure of livetally. Output to it stops; the command itself finishes (a server keeps
+ * running and still saves everything on stop).
+ */
+export function toleratePipeClosing(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      closed.add(stream);
+    });
+  }
+}
 
 const LABELS: [keyof StreamStats, string][] = [
   ['viewers', 'viewers'],
@@ -65,4 +86,9 @@ export function formatSessions(sessions: SessionRecord[], time: TimeFormat): str
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** "1 event", "2,000 events": a count with its noun. */
+export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${formatNumber(n)} ${n === 1 ? singular : pluralForm}`;
 }

@@ -1,17 +1,24 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import path from 'node:path';
-import { parseDuration } from '../app/duration.js';
+import { parseSaveInterval } from '../app/duration.js';
+import { checkRecordingFile } from '../app/recording-file.js';
+import { parseSpeed as parseSpeedSetting } from '../app/start-config.js';
 import { exportSession, exportSessions, type ExportFormat } from '../app/session-export.js';
 import type { Logger } from '../app/logger.js';
 import type { Workspace } from '../app/workspace.js';
 import { LivetallyError } from '../domain/errors.js';
+import { zeroStats } from '../domain/stats.js';
 import { PROFILE_NAME_RULES } from '../profiles/profile-name.js';
 import { storageFailure } from '../storage/storage-errors.js';
 import { commandSetup, stopControl, type CliContext } from './context.js';
-import { formatNumber, formatSessions, formatStats } from './output.js';
+import { formatNumber, formatSessions, formatStats, plural } from './output.js';
+import { checkProfileExists } from './preflight.js';
 import { resolveTimeZone } from './time-format.js';
 import { registerRecordCommand } from './record-command.js';
+import { QuietExit } from './quiet-exit.js';
 import { registerStartCommand } from './start-command.js';
+import { registerStatusCommand } from './status-command.js';
+import { registerTokenCommand } from './token-command.js';
 
 /** Exit codes of the contract: 0 success, 1 failure, 2 bad usage. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -31,6 +38,8 @@ export function buildProgram(ctx: CliContext): Command {
 
   registerStartCommand(program, ctx);
   registerRecordCommand(program, ctx, setup);
+  registerStatusCommand(program, ctx, setup);
+  registerTokenCommand(program, ctx, setup);
 
   program
     .command('replay')
@@ -47,7 +56,10 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--json', 'print the result as JSON')
     .action(async (file: string, opts: ReplayFlags, cmd: Command) => {
       const { logger, workspace } = setup(cmd);
-      const saveIntervalMs = parseDuration(opts.saveInterval, '--save-interval');
+      // Every mistake is found before anything is locked or created.
+      const saveIntervalMs = parseSaveInterval(opts.saveInterval);
+      checkRecordingFile(path.resolve(file), opts.raw ? 'raw' : 'events', file);
+      checkProfileExists(workspace, opts.profile);
       workspace.lockForWriting('livetally replay');
       try {
         const profile = workspace.profileName(opts.profile);
@@ -85,9 +97,9 @@ export function buildProgram(ctx: CliContext): Command {
             const b = result.broadcast;
             const what = b ? `@${b.streamer}, broadcast ${b.roomId}` : 'nothing';
             ctx.output.out(
-              `${result.stopped ? 'Stopped' : 'Replayed'} ${formatNumber(result.events)} events into profile "${profile}" (${what}) ` +
+              `${result.stopped ? 'Stopped' : 'Replayed'} ${plural(result.events, 'event')} into profile "${profile}" (${what}) ` +
                 `in ${(result.durationMs / 1000).toFixed(1)} s, ${formatNumber(Math.round(rate))} events/s` +
-                (result.invalid ? `; ${formatNumber(result.invalid)} bad lines skipped` : ''),
+                (result.invalid ? `; ${plural(result.invalid, 'bad line')} skipped` : ''),
             );
             ctx.output.out(formatStats(result.stats));
           }
@@ -140,8 +152,10 @@ export function buildProgram(ctx: CliContext): Command {
     .command('reset')
     .description("zero a profile's current stats (history is kept)")
     .option('--profile <name>', 'profile to reset (default: the active profile)')
-    .action((opts: { profile?: string }, cmd: Command) => {
+    .option('--json', 'print the result as JSON')
+    .action((opts: { profile?: string; json?: boolean }, cmd: Command) => {
       const { workspace } = setup(cmd);
+      checkProfileExists(workspace, opts.profile);
       workspace.lockForWriting('livetally reset');
       try {
         const profile = workspace.profileName(opts.profile);
@@ -153,7 +167,8 @@ export function buildProgram(ctx: CliContext): Command {
         } finally {
           store.close();
         }
-        ctx.output.out(`Stats of profile "${profile}" reset to zero.`);
+        if (opts.json) ctx.output.out(JSON.stringify({ profile, reset: true, stats: zeroStats() }));
+        else ctx.output.out(`Stats of profile "${profile}" reset to zero.`);
       } finally {
         workspace.release();
       }
@@ -180,11 +195,16 @@ export function buildProgram(ctx: CliContext): Command {
     .command('export')
     .description('write history as CSV or JSON: every broadcast, or one with --session')
     .option('--profile <name>', 'profile to read (default: the active profile)')
-    .option('--session <id>', 'one broadcast: its time series (CSV) or everything (JSON)')
     .addOption(
-      new Option('--format <format>', 'csv or json').choices(['csv', 'json']).makeOptionMandatory(),
+      new Option(
+        '--session <id>',
+        'one broadcast: its time series (CSV) or everything (JSON)',
+      ).argParser(parseSessionId),
     )
-    .action((opts: { profile?: string; session?: string; format: ExportFormat }, cmd: Command) => {
+    .addOption(
+      new Option('--format <format>', 'csv or json').default('csv').argParser(parseExportFormat),
+    )
+    .action((opts: { profile?: string; session?: number; format: ExportFormat }, cmd: Command) => {
       const { workspace } = setup(cmd);
       const profile = workspace.profileName(opts.profile);
       const store = workspace.openForReading(profile);
@@ -193,8 +213,8 @@ export function buildProgram(ctx: CliContext): Command {
           ctx.output.out(exportSessions(store?.listSessions() ?? [], opts.format));
           return;
         }
-        const id = Number(opts.session);
-        const session = Number.isInteger(id) && id > 0 ? store?.getSession(id) : null;
+        const id = opts.session;
+        const session = store?.getSession(id);
         if (!store || !session) {
           throw new LivetallyError(
             'session_not_found',
@@ -280,6 +300,7 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--json', 'print as JSON')
     .action((name: string, opts: { json?: boolean }, cmd: Command) => {
       const { workspace } = setup(cmd);
+      checkProfileExists(workspace, name);
       const found = withLock(workspace, 'livetally profiles use', () => workspace.setActive(name));
       if (opts.json) ctx.output.out(JSON.stringify({ active: found }));
       else ctx.output.out(`Active profile is now "${found}".`);
@@ -310,11 +331,27 @@ interface ReplayFlags {
 }
 
 function parseSpeed(value: string): number {
-  const speed = Number(value);
-  if (value.trim() === '' || !Number.isFinite(speed) || speed < 0) {
-    throw new InvalidArgumentError('use a number ≥ 0 (0 = as fast as possible, 1 = real time)');
+  try {
+    return parseSpeedSetting(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
   }
-  return speed;
+}
+
+function parseSessionId(value: string): number {
+  const id = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(id) || id < 1) {
+    throw new InvalidArgumentError(
+      'a session is given by its number (see livetally sessions), e.g. --session 3',
+    );
+  }
+  return id;
+}
+
+function parseExportFormat(value: string): ExportFormat {
+  const format = value.trim().toLowerCase();
+  if (format !== 'csv' && format !== 'json') throw new InvalidArgumentError('use csv or json');
+  return format;
 }
 
 function withLock<T>(workspace: Workspace, command: string, work: () => T): T {
@@ -344,10 +381,13 @@ export async function runCli(argv: string[], ctx: CliContext, logger?: Logger): 
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;
   } catch (error) {
+    if (error instanceof QuietExit) return error.exitCode;
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version')
         return EXIT.ok;
-      if (error.code === 'commander.help') return EXIT.ok;
+      // Help asked for (`livetally help`) is a success; help shown because a subcommand is
+      // missing (`livetally`, `livetally profiles`) is bad usage.
+      if (error.code === 'commander.help') return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
       return EXIT.usage;
     }
     if (error instanceof LivetallyError) {

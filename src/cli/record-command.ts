@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { parseDuration } from '../app/duration.js';
+import { parseSaveInterval } from '../app/duration.js';
 import { StreamTracker } from '../app/stream-tracker.js';
 import { writerEvents } from '../app/writer-events.js';
 import { normalizeStreamerHandle } from '../domain/streamer-handle.js';
 import { WorkerProgressWriter } from '../storage/progress-writer.js';
 import { stopControl, type CliContext, type CommandSetup } from './context.js';
-import { formatNumber, formatStats } from './output.js';
+import { formatStats, plural } from './output.js';
+import { checkProfileExists } from './preflight.js';
 
 interface RecordFlags {
   out: string;
@@ -31,17 +32,20 @@ export function registerRecordCommand(
     .option('--save-interval <duration>', 'save at most this often', '1s')
     .action(async (streamer: string, opts: RecordFlags, cmd: Command) => {
       const { logger, workspace } = setup(cmd);
-      const handle = normalizeStreamerHandle(streamer); // refused before anything is created
-      const saveIntervalMs = parseDuration(opts.saveInterval, '--save-interval');
+      // Mistakes are refused before anything is created.
+      const handle = normalizeStreamerHandle(streamer);
+      const saveIntervalMs = parseSaveInterval(opts.saveInterval);
+      checkProfileExists(workspace, opts.profile);
       const { createTikTokSource, RawCaptureWriter, tiktokSessionFromEnv } =
         await import('../sources/tiktok/index.js');
+      // Checked now, created with the first line: a failed attempt leaves no file behind.
+      const capture = RawCaptureWriter.open(path.resolve(opts.out), {
+        onError: (message) => logger.error(message),
+      });
       workspace.lockForWriting('livetally record');
       try {
         const profile = workspace.profileName(opts.profile);
         const store = workspace.openForWriting(profile);
-        const capture = RawCaptureWriter.open(path.resolve(opts.out), {
-          onError: (message) => logger.error(message),
-        });
         const tracker = new StreamTracker(store, {
           writer: new WorkerProgressWriter(store.file, writerEvents(logger)),
           saveIntervalMs,
@@ -55,7 +59,10 @@ export function registerRecordCommand(
           capture,
         });
         source.onStatus = (status) => {
-          if (status.message) logger.info(`${status.state}: ${status.message}`);
+          // Failures, the connect and the end are logged by the source itself (or end the
+          // command with their message): only the progress in between is said here.
+          const progress = status.state === 'connecting' || status.state === 'reconnecting';
+          if (progress && status.code === undefined && status.message) logger.info(status.message);
         };
         const stop = stopControl();
         stop.stopping.addEventListener('abort', () => source.stop(), { once: true });
@@ -63,7 +70,9 @@ export function registerRecordCommand(
           const end = await source.run(tracker);
           await tracker.close(end.reason === 'stopped' ? 'stopped' : 'disconnected', stop.giveUp);
           ctx.output.out(
-            `Captured ${formatNumber(capture.messages)} messages of @${handle} into ${opts.out}`,
+            capture.created
+              ? `Captured ${plural(capture.messages, 'message')} of @${handle} into ${opts.out}`
+              : `Nothing captured (no LIVE of @${handle} was connected): ${opts.out} was not created`,
           );
           const saved = store.loadCurrent();
           if (saved) ctx.output.out(formatStats(saved.stats));

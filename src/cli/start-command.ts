@@ -15,6 +15,11 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
     .option('--speed <x>', 'replay speed: 0 = as fast as possible, 1 = real time')
     .option('--token <token>', 'access token required off loopback (env LIVETALLY_TOKEN)')
     .option('--sign-api-key <key>', 'Euler Stream sign-server key (env LIVETALLY_SIGN_API_KEY)')
+    .option(
+      '--streamer <name>',
+      'connect to this TikTok streamer at start (env LIVETALLY_STREAMER)',
+    )
+    .option('--no-resume', 'stay disconnected at start, even after a stop or a crash')
     .action(async (opts: StartFlags, cmd: Command) => {
       // The server's modules load only when it starts, so other commands start fast.
       const { runStart } = await import('./start-server.js');

@@ -1,13 +1,19 @@
 import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
+import { TokenFile } from '../app/access-token.js';
+import { connectAtStart } from '../app/connect-at-start.js';
 import { LiveService } from '../app/live-service.js';
+import { publishServer, type TokenSource } from '../app/server-info.js';
 import { createSourceFactory } from '../app/source-factory.js';
+import { chooseStartConnection } from '../app/start-connection.js';
 import { describeConfig, resolveStartConfig, type StartFlags } from '../app/start-config.js';
 import { LivetallyError } from '../domain/errors.js';
 import { buildServer } from '../server/build-server.js';
 import { registerPages } from '../server/pages.js';
 import { generateToken, isLoopback } from '../server/security.js';
 import { commandSetup, stopControl, type CliContext } from './context.js';
+import { checkCanListen, listenError } from './listen-check.js';
+import { checkProfileExists, checkReplayDir } from './preflight.js';
 
 export const DEMO_RECORDING = fileURLToPath(
   new URL('../../recordings/demo.ndjson', import.meta.url),
@@ -25,14 +31,30 @@ export async function runStart(ctx: CliContext, cmd: Command, opts: StartFlags):
   const { logger, workspace, dataDirFlag } = commandSetup(ctx, cmd);
   const config = resolveStartConfig({ ...opts, dataDir: dataDirFlag }, ctx.env);
   const host = config.host.value;
-  let token = config.token.value ?? null;
-  if (!isLoopback(host) && !token) token = generateToken();
+  // Every mistake is refused before anything is locked or created.
+  checkProfileExists(workspace, config.profile.value);
+  checkReplayDir(config.replayDir.value);
+  // Off loopback a token is required: the one given, else the one kept in the data dir.
+  const tokens = new TokenFile(workspace.dataDir, generateToken);
+  const useKeptToken = !isLoopback(host) && !config.token.value;
+  if (useKeptToken) tokens.read(); // a damaged token file is refused here
+  await checkCanListen(host, config.port.value);
   logger.info(`config: ${describeConfig(config)}`);
 
   workspace.lockForWriting('livetally start');
   const stop = stopControl(SAVE_ON_STOP_MS);
   let service: LiveService | undefined;
+  let published: { remove(): void } | undefined;
   try {
+    let token = config.token.value ?? null;
+    let tokenSource: TokenSource = token ? (config.token.from === 'env' ? 'env' : 'flag') : null;
+    let keptToken: { file: string; created: boolean } | undefined;
+    if (useKeptToken) {
+      const kept = tokens.readOrCreate();
+      token = kept.token;
+      tokenSource = 'file';
+      keptToken = { file: tokens.file, created: kept.created };
+    }
     const speed = config.speed.value;
     service = new LiveService({
       workspace,
@@ -67,27 +89,39 @@ export async function runStart(ctx: CliContext, cmd: Command, opts: StartFlags):
     try {
       await app.listen({ host, port: config.port.value });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new LivetallyError(
-          'port_in_use',
-          `port ${config.port.value} on ${host} is already in use; choose another with --port`,
-        );
-      }
-      throw error;
+      throw listenError(error, host, config.port.value);
     }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port.value;
     const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
     const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}/`;
-    ctx.output.out(`livetally is running — dashboard: ${url}${token ? `?token=${token}` : ''}`);
-    if (token && !config.token.value) {
-      ctx.output.out(`access token (required off loopback): ${token}`);
+    published = publishServer(workspace.dataDir, {
+      pid: process.pid,
+      url,
+      host,
+      port,
+      profile: service.profileName,
+      version: ctx.version,
+      startedAt: Date.now(),
+      tokenSource,
+    });
+    const query = token ? `?token=${encodeURIComponent(token)}` : '';
+    ctx.output.out(`livetally is running — dashboard: ${url}${query}`);
+    if (token && keptToken) {
+      ctx.output.out(
+        `access token (required off loopback): ${token} — ${keptToken.created ? 'new, ' : ''}kept in ${keptToken.file} for the next start`,
+      );
     }
     ctx.output.out(`profile "${service.profileName}" · press Ctrl+C to stop (everything is saved)`);
-    if (config.demo.value) {
-      const view = await service.connect(DEMO_STREAMER);
-      logger.info(`demo: ${view.state} (@${DEMO_STREAMER}, looping the bundled recording)`);
-    }
+    const atStart = chooseStartConnection({
+      streamer: config.streamer.value,
+      resume: config.resume.value,
+      demo: config.demo.value ? DEMO_STREAMER : undefined,
+      // The bundled demo only plays with --demo: without it, the name would go to TikTok.
+      notResumable: [DEMO_STREAMER],
+      sessions: service.sessions(),
+    });
+    if (atStart) void connectAtStart(service, atStart, logger);
     await untilAborted(stop.stopping);
     logger.info('stopping: saving everything …');
     const running = service;
@@ -114,6 +148,7 @@ export async function runStart(ctx: CliContext, cmd: Command, opts: StartFlags):
     throw error;
   } finally {
     stop.dispose();
+    published?.remove();
     workspace.release();
   }
 }

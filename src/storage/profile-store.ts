@@ -196,6 +196,19 @@ export class ProfileStore {
     });
   }
 
+  /**
+   * How an entry's connection really ended, learned later (a resume at start found the
+   * LIVE over, or was called off): closed at its last save if still open, reason replaced.
+   */
+  settleEnd(sessionId: number, reason: string): void {
+    this.writes();
+    this.db
+      .prepare(
+        'UPDATE sessions SET ended_at = COALESCE(ended_at, updated_at), end_reason = ? WHERE id = ?',
+      )
+      .run(reason, sessionId);
+  }
+
   /** Everything the stats rules changed since the last save, in one transaction. */
   saveProgress(link: BroadcastLink, changes: TallyChanges): void {
     const writes = this.writes();

@@ -32,3 +32,8 @@ function describe(file: string, stat: fs.BigIntStats): string {
     kind === 'file' ? crypto.createHash('sha1').update(fs.readFileSync(file)).digest('hex') : '';
   return `${kind} ${stat.size} ${stat.mode.toString(8)} m${stat.mtimeNs} c${stat.ctimeNs} ${hash}`;
 }
+
+/** `snapshotDir`, or null when `dir` does not exist: two equal snapshots mean nothing changed. */
+export function snapshot(dir: string): Record<string, string> | null {
+  return fs.existsSync(dir) ? snapshotDir(dir) : null;
+}

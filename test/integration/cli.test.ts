@@ -231,7 +231,10 @@ describe('the command line', () => {
     expect(doc.viewers.length).toBeGreaterThan(100);
     expect(cli(['--data-dir', data, 'export', '--session', '9', '--format', 'csv']).code).toBe(1);
     expect(cli(['--data-dir', data, 'export', '--format', 'xml']).code).toBe(2);
-    expect(cli(['--data-dir', data, 'export']).code).toBe(2);
+    // CSV is the default, and the format is read without regard to case.
+    expect(cli(['--data-dir', data, 'export']).stdout).toBe(all.stdout);
+    expect(cli(['--data-dir', data, 'export', '--format', 'CSV']).stdout).toBe(all.stdout);
+    expect(cli(['--data-dir', data, 'export', '--session', 'abc']).code).toBe(2);
   });
 
   it('lists sessions as a table and as JSON', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cli, cliJson } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { expectedTotals, wholeBroadcast } from './fixtures/broadcast-script.js';
+import { expectedTotals, opening, wholeBroadcast } from './fixtures/broadcast-script.js';
 import { writeCapture } from './fixtures/raw-capture-file.js';
 
 describe('livetally replay --raw', () => {
@@ -24,17 +24,17 @@ describe('livetally replay --raw', () => {
 
   it('skips lines that are not raw messages, counting nothing from them', () => {
     const data = tempDir();
-    const file = writeCapture(
-      [],
-      [
-        '{"type":"like","at":1795201200000,"msgId":"1","user":{"id":"1","handle":"a","nickname":"a"},"count":1}',
-      ],
-    );
+    // A stray event line among the messages (a capture that starts with events is refused
+    // whole: see test/integration/mistakes.test.ts).
+    const file = writeCapture(opening, [
+      '{"type":"like","at":1795201200000,"msgId":"1","user":{"id":"1","handle":"a","nickname":"a"},"count":1}',
+    ]);
     const result = cli(['--data-dir', data, 'replay', '--raw', file]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/line 2 skipped/);
+    expect(result.stderr).toMatch(/line 7 skipped/);
+    // The opening's one like message counts 4; the stray like line counts nothing.
     expect(cliJson<{ stats: { likes: number } }>(['--data-dir', data, 'stats']).stats.likes).toBe(
-      0,
+      4,
     );
   });
 });

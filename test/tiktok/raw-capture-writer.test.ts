@@ -44,12 +44,28 @@ describe('the raw capture writer', () => {
     fs.writeFileSync(file, 'precious');
     expect(() => RawCaptureWriter.open(file)).toThrow(/already exists/);
     expect(fs.readFileSync(file, 'utf8')).toBe('precious');
-    await RawCaptureWriter.open(file, { overwrite: true }).close();
-    expect(fs.readFileSync(file, 'utf8')).toBe('');
+    const replaced = RawCaptureWriter.open(file, { overwrite: true });
+    replaced.connected(header);
+    await replaced.close();
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^\{"type":"connected"/);
 
     const fresh = path.join(tempDir(), 'fresh.ndjson');
-    await RawCaptureWriter.open(fresh).close();
+    const writer = RawCaptureWriter.open(fresh);
+    writer.connected(header);
+    await writer.close();
     if (process.platform !== 'win32') expect(fs.statSync(fresh).mode & 0o777).toBe(0o600);
+  });
+
+  it('creates no file until a LIVE was connected, so a failed record can simply be retried', async () => {
+    const file = path.join(tempDir(), 'c.ndjson');
+    const writer = RawCaptureWriter.open(file);
+    writer.message(T0, 'WebcastChatMessage', new Uint8Array([1]));
+    await writer.close();
+    expect(fs.existsSync(file)).toBe(false);
+    const retry = RawCaptureWriter.open(file);
+    retry.connected(header);
+    await retry.close();
+    expect(fs.readFileSync(file, 'utf8').split('\n')).toHaveLength(2);
   });
 
   it('says why it cannot open a file', () => {

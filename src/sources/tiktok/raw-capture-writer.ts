@@ -15,40 +15,38 @@ export interface RawCaptureWriterOptions {
 /**
  * Writes a raw capture (`livetally record`). Readable by its owner only: it holds what
  * viewers wrote in the chat. A write error ends the capture, never the counting.
+ *
+ * The file is created with the first line, when a LIVE was connected: a `record` that
+ * never got that far leaves no empty file behind to block the next attempt.
  */
 export class RawCaptureWriter implements RawCaptureTarget {
-  private readonly stream: fs.WriteStream;
+  private stream: fs.WriteStream | undefined;
   private started = false;
   private failed = false;
   private count = 0;
 
+  /** Checks that `file` can be written (and is new, unless `overwrite`); creates nothing. */
   static open(file: string, options: RawCaptureWriterOptions = {}): RawCaptureWriter {
-    let fd: number;
-    try {
-      fd = fs.openSync(file, options.overwrite ? 'w' : 'wx', 0o600);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const name = path.basename(file);
-      throw code === 'EEXIST'
-        ? new LivetallyError('capture_exists', `${name} already exists: choose another file`)
-        : new LivetallyError('capture_unwritable', `cannot write ${name}: ${code ?? 'error'}`);
+    const name = path.basename(file);
+    if (!options.overwrite && fs.existsSync(file)) {
+      throw new LivetallyError('capture_exists', `${name} already exists: choose another file`);
     }
-    return new RawCaptureWriter(file, fd, options);
+    try {
+      fs.accessSync(path.dirname(file), fs.constants.W_OK);
+    } catch (error) {
+      throw unwritable(name, error);
+    }
+    return new RawCaptureWriter(file, options);
   }
 
   private constructor(
     readonly file: string,
-    fd: number,
     private readonly options: RawCaptureWriterOptions,
-  ) {
-    this.stream = fs.createWriteStream(file, { fd });
-    this.stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (this.failed) return;
-      this.failed = true;
-      this.options.onError?.(
-        `the raw capture ${path.basename(file)} stopped: ${error.code ?? error.message}`,
-      );
-    });
+  ) {}
+
+  /** Whether the file exists: a LIVE was connected. */
+  get created(): boolean {
+    return this.stream !== undefined;
   }
 
   /** Messages written so far. */
@@ -57,6 +55,7 @@ export class RawCaptureWriter implements RawCaptureTarget {
   }
 
   connected(event: ConnectedEvent): void {
+    if (!this.started) this.create();
     this.started = true;
     this.write(formatConnectedLine(event));
   }
@@ -71,14 +70,49 @@ export class RawCaptureWriter implements RawCaptureTarget {
   /** Writes what is buffered and closes the file. */
   close(): Promise<void> {
     return new Promise((resolve) => {
-      if (this.stream.closed || this.stream.destroyed) return resolve();
-      this.stream.once('close', () => resolve());
-      this.stream.end();
+      const stream = this.stream;
+      if (!stream || stream.closed || stream.destroyed) return resolve();
+      stream.once('close', () => resolve());
+      stream.end();
     });
   }
 
-  private write(line: string): void {
-    if (this.failed || this.stream.writableEnded) return;
-    this.stream.write(`${line}\n`);
+  private create(): void {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.file, this.options.overwrite ? 'w' : 'wx', 0o600);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      this.fail(code === 'EEXIST' ? 'the file was created meanwhile by someone else' : code);
+      return;
+    }
+    const stream = fs.createWriteStream(this.file, { fd });
+    stream.on('error', (error: NodeJS.ErrnoException) => this.fail(error.code ?? error.message));
+    this.stream = stream;
   }
+
+  private fail(why: string | undefined): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.options.onError?.(
+      `the raw capture ${path.basename(this.file)} stopped: ${why ?? 'write error'}`,
+    );
+  }
+
+  private write(line: string): void {
+    const stream = this.stream;
+    if (this.failed || !stream || stream.writableEnded) return;
+    stream.write(`${line}\n`);
+  }
+}
+
+function unwritable(name: string, error: unknown): LivetallyError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT'
+      ? 'its folder does not exist (ENOENT)'
+      : code === 'EACCES' || code === 'EPERM'
+        ? `its folder is not writable (${code})`
+        : (code ?? 'error');
+  return new LivetallyError('capture_unwritable', `cannot write ${name}: ${why}`);
 }

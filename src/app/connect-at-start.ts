@@ -1,0 +1,65 @@
+import type { ConnectionView } from '../shared/api-types.js';
+import type { LiveService } from './live-service.js';
+import type { Logger } from './logger.js';
+import type { StartConnection } from './start-connection.js';
+
+/** A LIVE found over by a resume: the entry it continued is over, as if it had ended. */
+const LIVE_OVER = new Set(['user_offline', 'stream_ended']);
+
+/**
+ * Connects at start, as `chooseStartConnection` decided, without holding up the start:
+ * the outcome is logged (and shown on the dashboard, as any connection's is).
+ *
+ * A resume that never gets to the broadcast because the streamer called it off
+ * (Disconnect, a profile switch) or because the LIVE turned out to be over settles the
+ * entry it would have continued, so the next start does not try again.
+ */
+export async function connectAtStart(
+  service: LiveService,
+  choice: StartConnection,
+  logger: Logger,
+): Promise<void> {
+  const who = `@${choice.streamer}`;
+  if (choice.reason === 'resume') {
+    logger.info(
+      `resuming ${who}: the last connection ended without a Disconnect (start with --no-resume to stay disconnected)`,
+    );
+  }
+  const stopWatching =
+    choice.reason === 'resume' && choice.sessionId !== undefined
+      ? watchResume(service, choice.sessionId, logger)
+      : () => {};
+  try {
+    const view = await service.connect(choice.streamer);
+    if (view.state === 'disconnected') stopWatching();
+    const where = choice.reason === 'demo' ? ', looping the bundled recording' : '';
+    logger.info(`${choice.reason}: ${view.state} (${who}${where})`);
+  } catch (error) {
+    stopWatching();
+    logger.warn(`could not connect to ${who} at start: ${(error as Error).message}`);
+  }
+}
+
+function watchResume(service: LiveService, sessionId: number, logger: Logger): () => void {
+  const onConnection = (view: ConnectionView) => {
+    if (view.state === 'connected') return stop();
+    if (view.state !== 'disconnected' || !view.lastEnd) return;
+    stop();
+    const { reason } = view.lastEnd;
+    const settled =
+      reason === 'disconnected'
+        ? 'disconnected'
+        : reason === 'ended' || (reason === 'failed' && LIVE_OVER.has(view.error?.code ?? ''))
+          ? 'ended'
+          : undefined;
+    if (!settled) return; // a stop or a failure: the next start tries again
+    try {
+      service.settleEnd(sessionId, settled);
+    } catch (error) {
+      logger.warn(`could not note how the resumed connection ended: ${(error as Error).message}`);
+    }
+  };
+  const stop = () => service.off('connection', onConnection);
+  service.on('connection', onConnection);
+  return stop;
+}
