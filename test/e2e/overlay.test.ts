@@ -117,7 +117,12 @@ describe('the overlays', () => {
     await eventually(async () =>
       expect(await readStats(overlay)).toEqual(pick(restarted.stats, SHOWN)),
     );
-    // … and follows its changes: another streamer starts from zero and counts up.
+    // … and follows its changes: another streamer starts from zero and counts up. (Stopped
+    // mid-broadcast, livetally picked @alice up again by itself: disconnect first.)
+    if (restarted.connection.state !== 'disconnected') {
+      expect(restarted.connection.streamer).toBe('alice');
+      await call('DELETE', '/api/connection');
+    }
     await call('POST', '/api/connection', { streamer: 'bob' });
     await eventually(async () => expect(await readStats(overlay)).toEqual(pick(bob.stats, SHOWN)), {
       timeout: 20_000,
