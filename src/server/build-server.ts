@@ -11,6 +11,7 @@ import type { LiveService } from '../app/live-service.js';
 import type { Logger } from '../app/logger.js';
 import { isLivetallyError } from '../domain/errors.js';
 import { errorBody, statusFor } from './http-errors.js';
+import { describeApi } from './openapi.js';
 import { RealtimeHub, type RealtimeOptions } from './realtime.js';
 import { registerRoutes } from './routes.js';
 import { AccessPolicy, presentedToken } from './security.js';
@@ -149,7 +150,7 @@ export async function buildServer(
     transformObject: jsonSchemaTransformObject,
   });
   registerRoutes(app, service, options.version);
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => describeApi(app.swagger()));
   if (options.pages) await options.pages(app);
   const realtime = new RealtimeHub(app.server, service, policy, logger, options.realtime);
   // Before the HTTP server closes: it waits for every connection, sockets included.
