@@ -61,8 +61,9 @@ interface HeldEvent {
 }
 
 /**
- * Applies the persistence rules of DESIGN.md to one open profile: what happens on start,
- * connect, disconnect, reset, a new broadcast or another streamer, and when to save.
+ * Applies the persistence rules (README, "When stats reset") to one open profile: what
+ * happens on start, connect, disconnect, reset, a new broadcast or another streamer, and
+ * when to save.
  *
  * Events are counted synchronously; lifecycle steps are async because they first wait for
  * queued saves to be committed (what they read back must include them). Events arriving

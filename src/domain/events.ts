@@ -2,7 +2,7 @@ import { LIMITS } from './limits.js';
 
 /**
  * Normalized stream events: what every source (TikTok, a replay) produces and the only
- * input the stats rules see. The wire form is the replay format of DESIGN.md.
+ * input the stats rules see. The wire form is the recording format of docs/formats.md.
  */
 
 export interface StreamUser {

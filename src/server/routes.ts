@@ -32,7 +32,7 @@ const errors = {
   500: errorResponse,
 };
 
-/** Every route of DESIGN.md's HTTP API, under /api. */
+/** Every route of the HTTP API (docs/api.md), under /api. */
 export function registerRoutes(root: FastifyInstance, service: LiveService, version: string) {
   const app = root.withTypeProvider<ZodTypeProvider>();
 

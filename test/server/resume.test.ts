@@ -7,7 +7,7 @@ import { generateRecording } from '../helpers/recordings.js';
 import { socketTo } from '../helpers/server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-// Resume on start (DESIGN "Unattended operation"), with real `livetally start` processes
+// Resume on start (README "Running it unattended"), with real `livetally start` processes
 // playing recordings through --replay-dir. Expected totals are the generator's own ground
 // truth: what one clean pass of the recording counts, decided apart from any output.
 // (A resumed replay starts its file again from the beginning; de-duplication must make the

@@ -1,6 +1,6 @@
 import { t } from '../shared/i18n.js';
 
-// The profile name rules of DESIGN.md, explained as the streamer types. The server has the
+// The profile name rules (src/profiles/profile-name.ts), explained as the streamer types. The server has the
 // final word; this only says early, and precisely, what it would refuse.
 
 export function profileNameRules(): string {

@@ -3,7 +3,7 @@ import { LIMITS } from '../../domain/limits.js';
 import { asFields } from './payload-fields.js';
 
 /**
- * The raw capture of DESIGN.md: NDJSON, first line the `connected` line of the replay
+ * The raw capture of docs/formats.md: NDJSON, first line the `connected` line of the replay
  * format, then one `{"at","method","payload"}` line per webcast message with its protobuf
  * bytes in base64. A reconnect that lands in a new broadcast adds another `connected` line.
  */
