@@ -7,7 +7,6 @@ import { publishServer, type TokenSource } from '../app/server-info.js';
 import { createSourceFactory } from '../app/source-factory.js';
 import { chooseStartConnection } from '../app/start-connection.js';
 import { describeConfig, resolveStartConfig, type StartFlags } from '../app/start-config.js';
-import { LivetallyError } from '../domain/errors.js';
 import { buildServer } from '../server/build-server.js';
 import { registerPages } from '../server/pages.js';
 import { generateToken, isLoopback } from '../server/security.js';

@@ -79,6 +79,7 @@ export class ProfileDirectory {
     assertProfileName(name);
     const found = this.find(name);
     if (!found) {
+      this.assertUsablePath(name); // a folder or a link in its place: say so
       throw new LivetallyError('profile_not_found', `there is no profile named "${name}"`);
     }
     return found;
