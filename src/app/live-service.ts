@@ -15,6 +15,7 @@ import type {
   SavedView,
   StatsView,
 } from '../shared/api-types.js';
+import type { HistoryRepository } from '../storage/history-repository.js';
 import type { ProfileStore } from '../storage/profile-store.js';
 import { WorkerProgressWriter, type ProgressWriter } from '../storage/progress-writer.js';
 import { isCorruption, storageFailure } from '../storage/storage-errors.js';
@@ -263,6 +264,11 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     };
   }
 
+  /** The open profile's history: summaries, leaderboards over time, recaps. */
+  get history(): HistoryRepository {
+    return this.profile.store.history;
+  }
+
   sessions(): SessionRecord[] {
     const { store } = this.profile;
     return this.reading(() => store.listSessions());
@@ -302,7 +308,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   }
 
   /** The broadcast the leaderboard is about: the live one, else the last one saved. */
-  private currentSessionId(): number | null {
+  currentSessionId(): number | null {
     const live = this.profile.tracker.broadcast;
     if (live) return live.sessionId;
     const { store } = this.profile;

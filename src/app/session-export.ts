@@ -64,13 +64,16 @@ export function exportSession(data: SessionExport, format: ExportFormat): string
   return csv([header, ...rows]);
 }
 
-function iso(ms: number): string {
+export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** RFC 4180: quote fields with commas, quotes or line breaks; defuse spreadsheet formulas. */
-function csv(rows: (string | number)[][]): string {
-  return rows.map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+/**
+ * RFC 4180: quote fields with commas, quotes or line breaks; defuse spreadsheet formulas.
+ * Starts with a UTF-8 byte order mark, so that Excel reads names in any script as written.
+ */
+export function csv(rows: (string | number)[][]): string {
+  return '\uFEFF' + rows.map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
 }
 
 function field(value: string | number): string {

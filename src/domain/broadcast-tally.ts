@@ -59,6 +59,15 @@ export interface TallySeed extends Partial<RoomState> {
   lastSampleAt?: number;
 }
 
+/** Items and coins counted for one gift type since the previous drain. */
+export interface GiftTypeDelta {
+  giftId: string;
+  giftName: string;
+  diamonds: number;
+  count: number;
+  coins: number;
+}
+
 /** Everything that changed since the previous drain, for one storage transaction. */
 export interface TallyChanges {
   stats: StreamStats;
@@ -74,6 +83,8 @@ export interface TallyChanges {
   room: RoomState;
   /** The source's clock at the drain: when these values were true. */
   at: number;
+  /** Per gift type, for the broadcast's gift breakdown. */
+  gifts: GiftTypeDelta[];
 }
 
 export interface TallyOptions {
@@ -114,6 +125,7 @@ export class BroadcastTally {
   private viewersAt: number | null;
   private changed = false;
   private readonly counted: CountedGift[] = [];
+  private giftTypes = new Map<string, GiftTypeDelta>();
   private revisionCounter = 0;
 
   constructor(
@@ -243,7 +255,9 @@ export class BroadcastTally {
       samples: this.series.drain(this.current),
       room: this.room,
       at: now,
+      gifts: [...this.giftTypes.values()],
     };
+    this.giftTypes = new Map();
     this.sampleCheck = this.series.nextCheck;
     this.newFollowers = [];
     this.changed = false;
@@ -340,6 +354,7 @@ export class BroadcastTally {
       const slot = this.ledger.touch(gift.user, gift.at);
       this.ledger.add(slot, GIFTS, gift.count);
       this.ledger.add(slot, COINS, gift.coins);
+      this.addGiftType(gift);
       this.onActivity({
         kind: 'gift',
         at: gift.at,
@@ -365,5 +380,18 @@ export class BroadcastTally {
   private sampled(now: number): void {
     this.series.changed(now);
     this.sampleCheck = this.series.nextCheck;
+  }
+
+  private addGiftType(gift: CountedGift): void {
+    const known = this.giftTypes.get(gift.giftId);
+    if (!known) {
+      const { giftId, giftName, diamonds, count, coins } = gift;
+      this.giftTypes.set(giftId, { giftId, giftName, diamonds, count, coins });
+      return;
+    }
+    known.count = addCounter(known.count, gift.count);
+    known.coins = addCounter(known.coins, gift.coins);
+    if (gift.giftName) known.giftName = gift.giftName;
+    known.diamonds = gift.diamonds;
   }
 }

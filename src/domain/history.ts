@@ -81,7 +81,7 @@ export interface ViewerTotals {
   lastSeen: number;
 }
 
-export const LEADERBOARD_METRICS = ['coins', 'likes', 'comments', 'shares'] as const;
+export const LEADERBOARD_METRICS = ['coins', 'gifts', 'likes', 'comments', 'shares'] as const;
 export type LeaderboardMetric = (typeof LEADERBOARD_METRICS)[number];
 
 /** What the de-duplication, follower and reset rules remember about one broadcast (room). */

@@ -24,6 +24,9 @@ export interface ServerOptions {
   version: string;
   logger: Logger;
   realtime?: RealtimeOptions;
+  /** The clock and default time zone of the history routes (tests fix them). */
+  now?: () => number;
+  timeZone?: string;
   /** Extra routes (the pages), registered after the API. */
   pages?: (app: FastifyInstance) => void | Promise<void>;
 }
@@ -149,7 +152,7 @@ export async function buildServer(
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  registerRoutes(app, service, options.version);
+  registerRoutes(app, service, options.version, { now: options.now, zone: options.timeZone });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => describeApi(app.swagger()));
   if (options.pages) await options.pages(app);
   const realtime = new RealtimeHub(app.server, service, policy, logger, options.realtime);

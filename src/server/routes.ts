@@ -4,13 +4,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { exportSession } from '../app/session-export.js';
 import type { LiveService } from '../app/live-service.js';
 import { registerGoalRoutes } from './routes-goals.js';
+import { registerHistoryRoutes, type HistoryRouteOptions } from './routes-history.js';
 import {
   connectionView,
   errorResponse,
   exportQuery,
   healthResponse,
-  leaderboardQuery,
-  leaderboardResponse,
   profileNameBody,
   profileParams,
   profilesResponse,
@@ -33,8 +32,14 @@ const errors = {
 };
 
 /** Every route of the HTTP API (docs/api.md), under /api. */
-export function registerRoutes(root: FastifyInstance, service: LiveService, version: string) {
+export function registerRoutes(
+  root: FastifyInstance,
+  service: LiveService,
+  version: string,
+  history: HistoryRouteOptions = {},
+) {
   const app = root.withTypeProvider<ZodTypeProvider>();
+  registerHistoryRoutes(app, service, history);
 
   app.get(
     '/api/health',
@@ -135,21 +140,6 @@ export function registerRoutes(root: FastifyInstance, service: LiveService, vers
     async (request, reply) => {
       await service.deleteProfile(request.params.name);
       return reply.code(204).send(null);
-    },
-  );
-
-  app.get(
-    '/api/leaderboard',
-    {
-      schema: {
-        summary: "Top viewers of the current broadcast (else the last one's)",
-        querystring: leaderboardQuery,
-        response: { 200: leaderboardResponse, ...errors },
-      },
-    },
-    async (request) => {
-      const { metric, limit } = request.query;
-      return { metric, ...service.leaderboard(metric, limit) };
     },
   );
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LEADERBOARD_WINDOWS } from '../app/history-service.js';
 import { LEADERBOARD_METRICS } from '../domain/history.js';
 import type {
   ConnectionView,
@@ -111,10 +112,23 @@ export const profilesResponse = z
 
 export const leaderboardQuery = z.object({
   metric: z.enum(LEADERBOARD_METRICS).default('coins'),
+  window: z
+    .enum(LEADERBOARD_WINDOWS)
+    .default('session')
+    .describe(
+      'session: the current or last broadcast; day/week/month: the calendar period now; all: everything',
+    ),
   limit: z.coerce.number().int().min(1).max(100).default(10),
+  tz: z.string().max(64).optional().describe('IANA time zone for day/week/month'),
+  session: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('with window=session: this broadcast instead of the current one'),
 });
 
-const viewerTotals = z
+export const viewerTotals = z
   .object({
     userId: z.string(),
     handle: z.string(),
@@ -133,6 +147,10 @@ const viewerTotals = z
 export const leaderboardResponse = z.object({
   sessionId: z.number().int().nullable(),
   metric: z.enum(LEADERBOARD_METRICS),
+  window: z.enum(LEADERBOARD_WINDOWS),
+  period: z
+    .object({ tz: z.string(), from: z.string(), start: z.number(), end: z.number() })
+    .nullable(),
   viewers: z.array(viewerTotals),
 }) satisfies z.ZodType<LeaderboardResponse>;
 

@@ -103,11 +103,86 @@ export interface ViewerTotalsView {
   lastSeen: number;
 }
 
+export type LeaderboardMetricName = 'coins' | 'gifts' | 'likes' | 'comments' | 'shares';
+export type LeaderboardWindow = 'session' | 'day' | 'week' | 'month' | 'all';
+
 /** GET /api/leaderboard */
 export interface LeaderboardResponse {
+  /** The broadcast a `session` board is about; null for the other windows. */
   sessionId: number | null;
-  metric: 'coins' | 'likes' | 'comments' | 'shares';
+  metric: LeaderboardMetricName;
+  window: LeaderboardWindow;
+  /** For day/week/month: the zone and the period's first day and instants `[start, end)`. */
+  period: { tz: string; from: string; start: number; end: number } | null;
   viewers: ViewerTotalsView[];
+}
+
+/** GET /api/summary */
+export interface SummaryResponse {
+  period: 'day' | 'week' | 'month';
+  tz: string;
+  buckets: SummaryBucketView[];
+}
+
+export interface SummaryBucketView {
+  /** The local date the bucket starts on (a Monday for weeks, the 1st for months). */
+  start: string;
+  sessions: number;
+  liveMs: number;
+  peakViewers: number;
+  likes: number;
+  totalCoins: number;
+  followers: number;
+  shares: number;
+  gifts: number;
+  gifters: number;
+}
+
+/** GET /api/viewers/:userId */
+export interface ViewerResponse extends ViewerTotalsView {
+  sessions: number;
+  giftSessions: number;
+  imported: boolean;
+  recentGifts: {
+    sessionId: number;
+    streamer: string;
+    startedAt: number;
+    coins: number;
+    gifts: number;
+  }[];
+}
+
+export interface SessionView {
+  id: number;
+  streamer: string;
+  streamerId: string;
+  roomId: string;
+  startedAt: number;
+  endedAt: number | null;
+  endReason: string | null;
+  stats: StatsValues;
+  peakViewers: number;
+  updatedAt: number;
+}
+
+/** GET /api/sessions/:id/recap */
+export interface RecapResponse {
+  session: SessionView;
+  durationMs: number;
+  previous: SessionView | null;
+  difference: (StatsValues & { peakViewers: number; durationMs: number }) | null;
+  topGifters: ViewerTotalsView[];
+  gifters: number;
+  newGifters: number;
+  /** Who the new gifters are (their numbers in this broadcast), most coins first; at most 50. */
+  firstTimeGifters: ViewerTotalsView[];
+  bestMinute: { start: number; coins: number } | null;
+}
+
+/** GET /api/sessions/:id/gifts */
+export interface GiftBreakdownResponse {
+  sessionId: number;
+  gifts: { giftId: string; giftName: string; diamonds: number; count: number; coins: number }[];
 }
 
 export interface ViewerUser {

@@ -17,6 +17,7 @@ import { sanitizeCounter, type StreamStats } from '../domain/stats.js';
 import type { GoalRepository } from './goal-repository.js';
 import { SqliteGoalRepository } from './sqlite-goal-repository.js';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { HistoryRepository } from './history-repository.js';
 import {
   openDatabase,
   type OpenDatabaseOptions,
@@ -32,6 +33,7 @@ import type {
   SessionViewerRow,
   StreamStatsRow,
 } from './rows.js';
+import { HistoryFolds, SqliteHistory } from './sqlite-history.js';
 
 export type ProfileStoreOptions = OpenDatabaseOptions;
 
@@ -49,6 +51,7 @@ const KEY_PAGE = 20_000;
 
 const LEADERBOARD_ORDER: Record<LeaderboardMetric, string> = {
   coins: 'coins DESC, gifts DESC',
+  gifts: 'gifts DESC',
   likes: 'likes DESC',
   comments: 'comments DESC',
   shares: 'shares DESC',
@@ -65,6 +68,8 @@ export class ProfileStore {
   private readonly viewerUpserts: ViewerUpserts;
   private readonly keyInserts: MessageKeyInserts | undefined;
   private readonly now: () => number;
+  private readonly folds: HistoryFolds | undefined;
+  private historyRepository: SqliteHistory | undefined;
 
   static open(file: string, options: ProfileStoreOptions = {}): ProfileStore {
     return new ProfileStore(file, openDatabase(file, options), options);
@@ -80,6 +85,15 @@ export class ProfileStore {
     this.viewerUpserts = new ViewerUpserts(db);
     this.goals = new SqliteGoalRepository(db, this.now);
     this.keyInserts = db.readonly ? undefined : new MessageKeyInserts(db);
+    this.folds = db.readonly ? undefined : new HistoryFolds(db);
+    // Entries ended by code that did not fold them (an older livetally) are folded now.
+    this.folds?.foldEnded();
+  }
+
+  /** The history questions (summaries, leaderboards over time, recaps) for this file. */
+  get history(): HistoryRepository {
+    this.historyRepository ??= new SqliteHistory(this.db, this.now);
+    return this.historyRepository;
   }
 
   get readonly(): boolean {
@@ -176,24 +190,39 @@ export class ProfileStore {
   /**
    * A writer takes charge of the profile: a history entry still open was left by a process
    * that died (SIGKILL, power loss). It ends at its last save, by the broadcast's own clock,
-   * as `interrupted`; resuming the same broadcast reopens it. Returns how many were closed.
+   * as `interrupted` (and joins the all-time totals); resuming the same broadcast reopens
+   * it. Returns how many were closed.
    */
   closeInterrupted(): number {
-    return this.writes().closeAllDangling.run({ reason: 'interrupted' }).changes;
+    const writes = this.writes();
+    return this.db.transaction(() => {
+      const closed = writes.closeAllDangling.run({ reason: 'interrupted' }).changes;
+      if (closed > 0) this.folds?.foldEnded();
+      return closed;
+    })();
   }
 
-  /** Reopens a history entry: the same broadcast continues. */
+  /** Reopens a history entry: the same broadcast continues (out of the all-time totals again). */
   resumeSession(sessionId: number): void {
-    this.writes().reopenSession.run(sessionId);
+    const writes = this.writes();
+    this.db.transaction(() => {
+      this.folds?.unfold(sessionId);
+      writes.reopenSession.run(sessionId);
+    })();
   }
 
+  /** Ends a history entry and folds its viewers into the all-time totals, in one transaction. */
   endSession(sessionId: number, endedAt: number, reason: EndReason): void {
-    this.writes().endSession.run({
-      id: sessionId,
-      endedAt: Math.floor(endedAt),
-      reason,
-      updatedAt: this.now(),
-    });
+    const writes = this.writes();
+    this.db.transaction(() => {
+      writes.endSession.run({
+        id: sessionId,
+        endedAt: Math.floor(endedAt),
+        reason,
+        updatedAt: this.now(),
+      });
+      this.folds?.fold(sessionId);
+    })();
   }
 
   /**
@@ -202,11 +231,14 @@ export class ProfileStore {
    */
   settleEnd(sessionId: number, reason: string): void {
     this.writes();
-    this.db
-      .prepare(
-        'UPDATE sessions SET ended_at = COALESCE(ended_at, updated_at), end_reason = ? WHERE id = ?',
-      )
-      .run(reason, sessionId);
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          'UPDATE sessions SET ended_at = COALESCE(ended_at, updated_at), end_reason = ? WHERE id = ?',
+        )
+        .run(reason, sessionId);
+      this.folds?.fold(sessionId);
+    })();
   }
 
   /** Everything the stats rules changed since the last save, in one transaction. */
@@ -241,6 +273,7 @@ export class ProfileStore {
       for (const s of changes.samples) {
         writes.saveSample.run({ ...sixParams(s), t: s.t, sessionId: link.sessionId });
       }
+      this.folds?.addGifts(link.sessionId, changes.gifts);
     })();
   }
 
@@ -390,6 +423,7 @@ export class ProfileStore {
 
   private closeIfOpen(sessionId: number, reason: EndReason): void {
     this.writes().closeDangling.run({ id: sessionId, reason });
+    this.folds?.foldEnded();
   }
 
   private roomKey(roomId: string): number | undefined {

@@ -33,6 +33,10 @@ export interface SessionRow {
   peak_viewers: number;
   updated_at: number;
   last_at: number | null;
+  /** 1 once the entry's viewers are in `viewer_totals` (see migration 005). */
+  folded: number;
+  /** Distinct gifters, set when folded. */
+  gifters: number | null;
 }
 
 export interface SessionViewerRow {
@@ -92,4 +96,45 @@ export interface RoomRow {
   like_base: number;
   room_total_max: number;
   viewers_at: number | null;
+}
+
+export interface ViewerTotalsRow {
+  user_id: string;
+  handle: string;
+  nickname: string;
+  coins: number;
+  gifts: number;
+  likes: number;
+  comments: number;
+  shares: number;
+  follows: number;
+  sessions: number;
+  first_seen: number | null;
+  last_seen: number | null;
+}
+
+export interface SessionGiftRow {
+  session_id: number;
+  gift_id: string;
+  gift_name: string;
+  diamonds: number;
+  count: number;
+  coins: number;
+}
+
+export interface ImportedViewerRow {
+  source: string;
+  user_id: string;
+  streamer_key: string;
+  handle: string;
+  nickname: string;
+  coins: number;
+  gifts: number;
+  likes: number;
+  comments: number;
+  shares: number;
+  follows: number;
+  first_seen: number | null;
+  last_seen: number | null;
+  first_gift_at: number | null;
 }

@@ -217,7 +217,7 @@ describe('the command line', () => {
     expect(all.code).toBe(0);
     const rows = all.stdout.trim().split('\r\n');
     expect(rows[0]).toBe(
-      'id,streamer,room_id,started_at,ended_at,end_reason,viewers,peak_viewers,likes,total_coins,followers,shares,gifts',
+      '\uFEFFid,streamer,room_id,started_at,ended_at,end_reason,viewers,peak_viewers,likes,total_coins,followers,shares,gifts',
     );
     expect(rows[1]).toContain(`,${demoTruth().stats.likes},${demoTruth().stats.totalCoins},`);
     const one = cli(['--data-dir', data, 'export', '--session', '1', '--format', 'json']);

@@ -305,8 +305,9 @@ describe('HTTP API', () => {
       expect(detail.series.at(-1)!.likes).toBe(alice.truth.stats.likes);
       const csv = await client.get(`/api/sessions/${list.sessions[0]!.id}/export?format=csv`);
       expect(csv.headers['content-type']).toContain('text/csv');
+      // UTF-8 with a byte order mark: Excel opens it as written.
       expect(csv.text.split('\r\n')[0]).toBe(
-        'time,viewers,likes,total_coins,followers,shares,gifts',
+        '\uFEFFtime,viewers,likes,total_coins,followers,shares,gifts',
       );
       const json = await client.get(`/api/sessions/${list.sessions[0]!.id}/export`);
       expect(json.headers['content-disposition']).toContain('livetally-session-1.json');
