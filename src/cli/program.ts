@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseSaveInterval } from '../app/duration.js';
 import { checkRecordingFile } from '../app/recording-file.js';
 import { parseSpeed as parseSpeedSetting } from '../app/start-config.js';
-import { exportSession, exportSessions, type ExportFormat } from '../app/session-export.js';
+import { exportSession, type ExportFormat } from '../app/session-export.js';
 import type { Logger } from '../app/logger.js';
 import type { Workspace } from '../app/workspace.js';
 import { LivetallyError } from '../domain/errors.js';
@@ -14,6 +14,13 @@ import { commandSetup, stopControl, type CliContext } from './context.js';
 import { formatNumber, formatSessions, formatStats, plural } from './output.js';
 import { checkProfileExists } from './preflight.js';
 import { resolveTimeZone } from './time-format.js';
+import {
+  HISTORY_EXPORT_OPTIONS,
+  exportHistory,
+  registerSummaryCommand,
+  type HistoryExportFlags,
+} from './history-commands.js';
+import { registerImportCommand } from './import-command.js';
 import { registerRecordCommand } from './record-command.js';
 import { QuietExit } from './quiet-exit.js';
 import { registerStartCommand } from './start-command.js';
@@ -40,6 +47,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerRecordCommand(program, ctx, setup);
   registerStatusCommand(program, ctx, setup);
   registerTokenCommand(program, ctx, setup);
+  registerSummaryCommand(program, ctx, setup);
+  registerImportCommand(program, ctx, setup);
 
   program
     .command('replay')
@@ -204,13 +213,18 @@ export function buildProgram(ctx: CliContext): Command {
     .addOption(
       new Option('--format <format>', 'csv or json').default('csv').argParser(parseExportFormat),
     )
-    .action((opts: { profile?: string; session?: number; format: ExportFormat }, cmd: Command) => {
+    .addOption(HISTORY_EXPORT_OPTIONS.viewers)
+    .addOption(HISTORY_EXPORT_OPTIONS.summary)
+    .addOption(HISTORY_EXPORT_OPTIONS.from)
+    .addOption(HISTORY_EXPORT_OPTIONS.to)
+    .addOption(HISTORY_EXPORT_OPTIONS.tz)
+    .action(async (opts: ExportFlags, cmd: Command) => {
       const { workspace } = setup(cmd);
       const profile = workspace.profileName(opts.profile);
       const store = workspace.openForReading(profile);
       try {
         if (opts.session === undefined) {
-          ctx.output.out(exportSessions(store?.listSessions() ?? [], opts.format));
+          ctx.output.out(await exportHistory(store, opts, ctx.env));
           return;
         }
         const id = opts.session;
@@ -321,6 +335,12 @@ interface ListedProfile {
   modifiedAtMs: number | null;
   active: boolean;
 }
+
+type ExportFlags = {
+  profile?: string;
+  session?: number;
+  format: ExportFormat;
+} & HistoryExportFlags;
 
 interface ReplayFlags {
   raw?: boolean;
