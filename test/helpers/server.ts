@@ -37,6 +37,9 @@ export interface TestServerOptions {
   /** Serve the built pages (dist/web/) too, as `livetally start` does. */
   pages?: boolean;
   realtime?: RealtimeOptions;
+  /** The history routes' clock and default time zone. */
+  now?: () => number;
+  timeZone?: string;
 }
 
 const open: TestServer[] = [];
@@ -66,6 +69,8 @@ export async function testServer(options: TestServerOptions = {}): Promise<TestS
     token: options.token ?? null,
     version: 'test',
     logger: silentLogger,
+    now: options.now,
+    timeZone: options.timeZone,
     pages: options.pages
       ? registerPages({ dir: path.join(ROOT, 'dist', 'web'), logger: silentLogger })
       : undefined,
