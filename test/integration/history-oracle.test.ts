@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/app/logger.js';
 import { runReplay } from '../../src/app/run-replay.js';
 import { Workspace } from '../../src/app/workspace.js';
 import type {
+  GiftBreakdownResponse,
   LeaderboardResponse,
   RecapResponse,
   SummaryResponse,
@@ -520,9 +521,7 @@ describe('history against the oracle', () => {
 
   it('gift breakdowns per broadcast', async () => {
     for (const [i, b] of world.entries()) {
-      const { body } = await get<{ gifts: { giftId: number; count: number; coins: number }[] }>(
-        `/api/sessions/${sessionIds[i + 1]}/gifts`,
-      );
+      const { body } = await get<GiftBreakdownResponse>(`/api/sessions/${sessionIds[i + 1]}/gifts`);
       const expected = [...b.giftTypes]
         .map(([giftId, t]) => ({ giftId, giftName: t.giftName, count: t.count, coins: t.coins }))
         .sort((x, y) => y.coins - x.coins || y.count - x.count || x.giftId - y.giftId);
