@@ -20,8 +20,6 @@ import type { HistoryRepository, LeaderboardScope } from '../storage/history-rep
 
 export const LEADERBOARD_WINDOWS = ['session', 'day', 'week', 'month', 'all'] as const;
 
-const FIRST_TIME_GIFTERS = 50;
-
 export interface SummaryRequest {
   period?: Period;
   from?: string;
@@ -108,17 +106,15 @@ export class HistoryService {
   }
 
   async recap(sessionId: number): Promise<RecapResponse> {
-    const repository = this.options.repository();
-    const recap = await repository.recap(sessionId);
+    const recap = await this.options.repository().recap(sessionId);
     if (!recap) throw notFound(sessionId);
-    const firstTimeGifters = await repository.newGifters(sessionId, FIRST_TIME_GIFTERS);
-    return { ...recap, firstTimeGifters };
+    return recap;
   }
 
   async gifts(sessionId: number): Promise<GiftBreakdownResponse> {
-    const repository = this.options.repository();
-    if (!(await repository.recap(sessionId))) throw notFound(sessionId);
-    return { sessionId, gifts: await repository.giftBreakdown(sessionId) };
+    const gifts = await this.options.repository().giftBreakdown(sessionId);
+    if (!gifts) throw notFound(sessionId);
+    return { sessionId, gifts };
   }
 
   private zone(tz: string | undefined): string {

@@ -114,8 +114,7 @@ const EMPTY_HISTORY: HistoryRepository = {
   viewer: async () => null,
   allViewers: async () => [],
   recap: async () => null,
-  giftBreakdown: async () => [],
-  newGifters: async () => [],
+  giftBreakdown: async () => null,
   importHistory: async () => {
     throw new Error('cannot import into a profile without a file');
   },

@@ -19,10 +19,8 @@ export interface HistoryRepository {
   allViewers(): Promise<ViewerAllTime[]>;
   /** An entry, how it compares with the streamer's entry before it, and its gifters. */
   recap(sessionId: number): Promise<SessionRecap | null>;
-  /** Items and coins per gift type in one entry, most coins first. */
-  giftBreakdown(sessionId: number): Promise<GiftTotals[]>;
-  /** Gifters of an entry who had never sent a gift before in this profile, most coins first. */
-  newGifters(sessionId: number, limit: number): Promise<ViewerTotals[]>;
+  /** Items and coins per gift type in one entry, most coins first; null for no such entry. */
+  giftBreakdown(sessionId: number): Promise<GiftTotals[] | null>;
   /** Brings another program's history in; the same rows again change nothing. */
   importHistory(batch: HistoryImport): Promise<ImportOutcome>;
 }
@@ -109,6 +107,8 @@ export interface SessionRecap {
   topGifters: ViewerTotals[];
   gifters: number;
   newGifters: number;
+  /** Who the new gifters are (their numbers in this entry), most coins first; at most 50. */
+  firstTimeGifters: ViewerTotals[];
   bestMinute: BestMinute | null;
 }
 

@@ -33,7 +33,8 @@ import type {
   SessionViewerRow,
   StreamStatsRow,
 } from './rows.js';
-import { HistoryFolds, SqliteHistory } from './sqlite-history.js';
+import { SqliteHistory } from './sqlite-history.js';
+import { HistoryFolds } from './sqlite-history-folds.js';
 
 export type ProfileStoreOptions = OpenDatabaseOptions;
 

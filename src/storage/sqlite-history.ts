@@ -1,4 +1,3 @@
-import type { GiftTypeDelta } from '../domain/broadcast-tally.js';
 import { bucketLabel } from '../domain/calendar.js';
 import type { LeaderboardMetric, SessionRecord, ViewerTotals } from '../domain/history.js';
 import type {
@@ -18,6 +17,7 @@ import type {
   ViewerSessionGifts,
 } from './history-repository.js';
 import type { SqliteDatabase, SqliteStatement } from './open-database.js';
+import { decodeGifterKeys } from './sqlite-history-folds.js';
 import type {
   ImportedViewerRow,
   SessionGiftRow,
@@ -36,6 +36,9 @@ const METRIC_COLUMN: Record<LeaderboardMetric, string> = {
 };
 
 const RECENT_GIFT_SESSIONS = 20;
+/** How many of the folded top viewers per metric are kept (the API's largest limit). */
+const TOP_KEPT = 100;
+const FIRST_TIME_GIFTERS = 50;
 const TOP_GIFTERS = 5;
 const MINUTE = 60_000;
 /** SQLite compares integers; unbounded ranges become the widest safe ones. */
@@ -48,6 +51,8 @@ const LATEST = Number.MAX_SAFE_INTEGER;
  */
 export class SqliteHistory implements HistoryRepository {
   private readonly statements = new Map<string, SqliteStatement>();
+  private readonly topCache = new Map<LeaderboardMetric, ViewerTotalsRow[]>();
+  private topFolds = -1;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -77,8 +82,9 @@ export class SqliteHistory implements HistoryRepository {
       b.gifts += row.gifts;
       entry.rows.push(row);
     }
+    const seen = new GifterStamps();
     for (const { bucket, rows: entries } of buckets.values()) {
-      bucket.gifters = this.distinctGifters(entries);
+      bucket.gifters = this.distinctGifters(entries, seen);
     }
     return [...buckets.values()].map((entry) => entry.bucket);
   }
@@ -193,6 +199,7 @@ export class SqliteHistory implements HistoryRepository {
       streamer: row.streamer,
     }) as SessionRow | undefined;
     const gifters = this.gifterRows(row);
+    const fresh = this.firstTimeGifters(row, gifters);
     return {
       session: toSession(row),
       durationMs: durationOf(row),
@@ -215,12 +222,14 @@ export class SqliteHistory implements HistoryRepository {
         limit: TOP_GIFTERS,
       }),
       gifters: gifters.length,
-      newGifters: this.firstTimeGifters(row, gifters).length,
+      newGifters: fresh.length,
+      firstTimeGifters: fresh.slice(0, FIRST_TIME_GIFTERS).map(toViewer),
       bestMinute: this.bestMinute(sessionId),
     };
   }
 
-  async giftBreakdown(sessionId: number): Promise<GiftTotals[]> {
+  async giftBreakdown(sessionId: number): Promise<GiftTotals[] | null> {
+    if (!this.sessionRow(sessionId)) return null;
     const rows = this.sql(
       `SELECT * FROM session_gifts WHERE session_id = ?
         ORDER BY coins DESC, count DESC, gift_id`,
@@ -232,12 +241,6 @@ export class SqliteHistory implements HistoryRepository {
       count: r.count,
       coins: r.coins,
     }));
-  }
-
-  async newGifters(sessionId: number, limit: number): Promise<ViewerTotals[]> {
-    const row = this.sessionRow(sessionId);
-    if (!row) return [];
-    return this.firstTimeGifters(row, this.gifterRows(row)).slice(0, limit).map(toViewer);
   }
 
   async importHistory(batch: HistoryImport): Promise<ImportOutcome> {
@@ -266,6 +269,7 @@ export class SqliteHistory implements HistoryRepository {
         `INSERT INTO imports (source, file_name, content_hash, imported_at, session_id, viewers)
          VALUES (?, ?, ?, ?, ?, ?)`,
       ).run(batch.source, batch.fileName, batch.contentHash, now, sessionId, batch.viewers.length);
+      if (changed > 0) this.sql('UPDATE history_state SET folds = folds + 1 WHERE id = 1').run();
       return { applied: true, importedAt: now, sessionId, viewersChanged: changed };
     })();
   }
@@ -279,9 +283,7 @@ export class SqliteHistory implements HistoryRepository {
   ): ViewerTotals[] {
     // Folded totals only grow with what the open entries add, so the top `limit` overall are
     // among the folded top `limit` and the viewers of the open entries.
-    const top = this.sql(
-      `SELECT * FROM viewer_totals WHERE ${column} > 0 ORDER BY ${column} DESC, user_id LIMIT ?`,
-    ).all(limit) as ViewerTotalsRow[];
+    const top = this.foldedTop(metric, column).slice(0, limit);
     const folded = new Map(top.map((row) => [row.user_id, row]));
     const live = this.sql(
       `SELECT * FROM session_viewers
@@ -300,12 +302,48 @@ export class SqliteHistory implements HistoryRepository {
     return rank(combined, metric, limit);
   }
 
+  /**
+   * The folded top viewers of a metric: one scan of `viewer_totals`, kept until the totals
+   * change (a fold, an unfold, an import — `history_state.folds` counts them).
+   */
+  private foldedTop(metric: LeaderboardMetric, column: string): ViewerTotalsRow[] {
+    const folds = this.sql('SELECT folds FROM history_state WHERE id = 1').pluck().get() as number;
+    if (folds !== this.topFolds) {
+      this.topCache.clear();
+      this.topFolds = folds;
+    }
+    let top = this.topCache.get(metric);
+    if (!top) {
+      top = this.sql(
+        `SELECT * FROM viewer_totals WHERE ${column} > 0 ORDER BY ${column} DESC, user_id LIMIT ?`,
+      ).all(TOP_KEPT) as ViewerTotalsRow[];
+      this.topCache.set(metric, top);
+    }
+    return top;
+  }
+
   /** Distinct gifters over entries: from the fold when ended, from their rows when open. */
-  private distinctGifters(rows: SessionRow[]): number {
+  private distinctGifters(rows: SessionRow[], seen: GifterStamps): number {
     if (rows.length === 1) {
       const only = rows[0]!;
       if (only.folded === 1 && only.gifters !== null) return only.gifters;
     }
+    if (rows.every((r) => r.folded === 1)) {
+      const arrays: Int32Array[] = [];
+      for (const row of rows) {
+        const blob = this.sql('SELECT keys FROM session_gifter_keys WHERE session_id = ?')
+          .pluck()
+          .get(row.id) as Uint8Array | undefined;
+        if (!blob) return this.distinctGiftersBySql(rows);
+        arrays.push(decodeGifterKeys(blob));
+      }
+      return seen.countDistinct(arrays);
+    }
+    return this.distinctGiftersBySql(rows);
+  }
+
+  /** The slow way, for a bucket with an open entry (there is at most one or two). */
+  private distinctGiftersBySql(rows: SessionRow[]): number {
     const folded = rows.filter((r) => r.folded === 1).map((r) => r.id);
     const open = rows.filter((r) => r.folded !== 1).map((r) => r.id);
     return this.sql(
@@ -495,116 +533,6 @@ export class SqliteHistory implements HistoryRepository {
   }
 }
 
-/**
- * Keeps the all-time tables in step with the entries: folds an ended entry's per-viewer
- * rows into `viewer_totals` (once: `sessions.folded`), takes them out again when the entry
- * is reopened, and adds each save's gift counts to the entry's gift breakdown. Called by
- * the profile store inside the transactions that end, reopen and save entries.
- */
-export class HistoryFolds {
-  private readonly isFolded: SqliteStatement;
-  private readonly foldViewers: SqliteStatement;
-  private readonly foldGifters: SqliteStatement;
-  private readonly markFolded: SqliteStatement;
-  private readonly unfoldViewers: SqliteStatement;
-  private readonly unfoldGifters: SqliteStatement;
-  private readonly markUnfolded: SqliteStatement;
-  private readonly endedUnfolded: SqliteStatement;
-  private readonly addGift: SqliteStatement;
-
-  constructor(private readonly db: SqliteDatabase) {
-    this.isFolded = db.prepare('SELECT folded FROM sessions WHERE id = ?').pluck();
-    this.foldViewers = db.prepare(
-      `INSERT INTO viewer_totals (user_id, handle, nickname, coins, gifts, likes, comments,
-                                  shares, follows, sessions, first_seen, last_seen)
-       SELECT user_id, handle, nickname, coins, gifts, likes, comments, shares, follows, 1,
-              first_seen, last_seen
-         FROM session_viewers WHERE session_id = ?
-       ON CONFLICT (user_id) DO UPDATE SET
-         handle = CASE WHEN excluded.handle <> ''
-                        AND excluded.last_seen >= coalesce(last_seen, excluded.last_seen)
-                  THEN excluded.handle ELSE handle END,
-         nickname = CASE WHEN excluded.nickname <> ''
-                          AND excluded.last_seen >= coalesce(last_seen, excluded.last_seen)
-                    THEN excluded.nickname ELSE nickname END,
-         coins = coins + excluded.coins, gifts = gifts + excluded.gifts,
-         likes = likes + excluded.likes, comments = comments + excluded.comments,
-         shares = shares + excluded.shares, follows = follows + excluded.follows,
-         sessions = sessions + 1,
-         first_seen = min(coalesce(first_seen, excluded.first_seen), excluded.first_seen),
-         last_seen = max(coalesce(last_seen, excluded.last_seen), excluded.last_seen)`,
-    );
-    this.foldGifters = db.prepare(
-      `INSERT OR IGNORE INTO session_gifters (session_id, user_id, started_at)
-       SELECT sv.session_id, sv.user_id, s.started_at
-         FROM session_viewers sv JOIN sessions s ON s.id = sv.session_id
-        WHERE sv.session_id = ? AND sv.gifts > 0`,
-    );
-    this.markFolded = db.prepare(
-      `UPDATE sessions SET folded = 1,
-         gifters = (SELECT count(*) FROM session_gifters WHERE session_id = @id)
-        WHERE id = @id`,
-    );
-    this.unfoldViewers = db.prepare(
-      `UPDATE viewer_totals
-          SET coins = viewer_totals.coins - sv.coins, gifts = viewer_totals.gifts - sv.gifts,
-              likes = viewer_totals.likes - sv.likes,
-              comments = viewer_totals.comments - sv.comments,
-              shares = viewer_totals.shares - sv.shares,
-              follows = viewer_totals.follows - sv.follows,
-              sessions = viewer_totals.sessions - 1
-         FROM (SELECT * FROM session_viewers WHERE session_id = ?) AS sv
-        WHERE viewer_totals.user_id = sv.user_id`,
-    );
-    this.unfoldGifters = db.prepare('DELETE FROM session_gifters WHERE session_id = ?');
-    this.markUnfolded = db.prepare('UPDATE sessions SET folded = 0, gifters = NULL WHERE id = ?');
-    this.endedUnfolded = db
-      .prepare('SELECT id FROM sessions WHERE folded = 0 AND ended_at IS NOT NULL ORDER BY id')
-      .pluck();
-    this.addGift = db.prepare(
-      `INSERT INTO session_gifts (session_id, gift_id, gift_name, diamonds, count, coins)
-       VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (session_id, gift_id) DO UPDATE SET
-         gift_name = CASE WHEN excluded.gift_name <> '' THEN excluded.gift_name ELSE gift_name END,
-         diamonds = excluded.diamonds,
-         count = count + excluded.count, coins = coins + excluded.coins`,
-    );
-  }
-
-  /** Adds an ended entry's viewers to the all-time totals; does nothing the second time. */
-  fold(sessionId: number): void {
-    this.db.transaction(() => {
-      if (this.isFolded.get(sessionId) !== 0) return;
-      this.foldViewers.run(sessionId);
-      this.foldGifters.run(sessionId);
-      this.markFolded.run({ id: sessionId });
-    })();
-  }
-
-  /** Takes a reopened entry's viewers out of the all-time totals again. */
-  unfold(sessionId: number): void {
-    this.db.transaction(() => {
-      if (this.isFolded.get(sessionId) !== 1) return;
-      this.unfoldViewers.run(sessionId);
-      this.unfoldGifters.run(sessionId);
-      this.markUnfolded.run(sessionId);
-    })();
-  }
-
-  /** Folds every ended entry not folded yet (closed by an older livetally, say). */
-  foldEnded(): number {
-    const ids = this.endedUnfolded.all() as number[];
-    for (const id of ids) this.fold(id);
-    return ids.length;
-  }
-
-  addGifts(sessionId: number, gifts: readonly GiftTypeDelta[]): void {
-    for (const g of gifts) {
-      this.addGift.run(sessionId, g.giftId, g.giftName, g.diamonds, g.count, g.coins);
-    }
-  }
-}
-
 // Rows → domain --------------------------------------------------------------------------
 
 interface Summed {
@@ -629,7 +557,7 @@ function emptyBucket(start: string): SummaryBucket {
 
 /** How long an entry ran; one still open counts up to its last save. */
 export function durationOf(row: Pick<SessionRow, 'started_at' | 'ended_at' | 'updated_at'>) {
-  return Math.max(0, (row.ended_at ?? row.updated_at) - row.started_at);
+  return Math.max(0, Math.round((row.ended_at ?? row.updated_at) - row.started_at));
 }
 
 function bound(ms: number): number {
@@ -748,4 +676,37 @@ function toSession(row: SessionRow): SessionRecord {
     peakViewers: row.peak_viewers,
     updatedAt: row.updated_at,
   };
+}
+
+/**
+ * Counts distinct gifter keys over a bucket's entries without a Set: each key's slot holds
+ * the number of the last bucket that saw it. One array for all buckets of a summary.
+ */
+class GifterStamps {
+  private stamps = new Int32Array(1024);
+  private bucket = 0;
+
+  countDistinct(arrays: readonly Int32Array[]): number {
+    const stamp = ++this.bucket;
+    let count = 0;
+    for (const keys of arrays) {
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        if (key >= this.stamps.length) this.grow(key);
+        if (this.stamps[key] !== stamp) {
+          this.stamps[key] = stamp;
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
+  private grow(key: number): void {
+    let size = this.stamps.length;
+    while (size <= key) size *= 2;
+    const grown = new Int32Array(size);
+    grown.set(this.stamps);
+    this.stamps = grown;
+  }
 }

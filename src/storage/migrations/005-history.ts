@@ -8,8 +8,11 @@ import type { Migration } from './migration.js';
  *   taken out again if the same broadcast is resumed. All-time answers are these folded
  *   totals plus the rows of the few entries not folded yet (the one being counted). Saves
  *   during a broadcast never touch this table.
- * - `session_gifters`: who sent a gift in which entry (filled at the fold), for distinct
- *   gifters per summary bucket and "never sent a gift before".
+ * - `session_gifters`: who sent a gift in which entry (filled at the fold), for "never sent a
+ *   gift before" and a viewer's gifts entry by entry; `session_gifter_keys` the same as
+ *   integer arrays, for distinct gifters per summary bucket.
+ * - No index per metric on `viewer_totals`: each would make every fold several times
+ *   slower; the all-time top is read by one scan and kept until the totals change.
  * - `session_gifts`: items and coins per gift type per entry, added to with every save.
  * - `imports` / `imported_viewers`: history brought over from another program, keyed so that
  *   importing the same thing again changes nothing.
@@ -38,11 +41,26 @@ export const history: Migration = {
       first_seen INTEGER,
       last_seen INTEGER
     ) WITHOUT ROWID;
-    CREATE INDEX viewer_totals_by_coins ON viewer_totals (coins DESC, user_id) WHERE coins > 0;
-    CREATE INDEX viewer_totals_by_gifts ON viewer_totals (gifts DESC, user_id) WHERE gifts > 0;
-    CREATE INDEX viewer_totals_by_likes ON viewer_totals (likes DESC, user_id) WHERE likes > 0;
-    CREATE INDEX viewer_totals_by_comments ON viewer_totals (comments DESC, user_id) WHERE comments > 0;
-    CREATE INDEX viewer_totals_by_shares ON viewer_totals (shares DESC, user_id) WHERE shares > 0;
+
+    -- Grows whenever viewer_totals changes (a fold, an unfold, an import): what was
+    -- computed from the folded totals stays valid while it does not.
+    CREATE TABLE history_state (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      folds INTEGER NOT NULL
+    );
+    INSERT INTO history_state (id, folds) VALUES (1, 0);
+
+    -- Gifters as small integers, and each folded entry's gifters as a sorted array of them
+    -- (4 bytes each), so that distinct gifters over many entries are counted without
+    -- comparing text ids.
+    CREATE TABLE viewer_keys (
+      key INTEGER PRIMARY KEY,
+      user_id TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE session_gifter_keys (
+      session_id INTEGER PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+      keys BLOB NOT NULL
+    );
 
     CREATE TABLE session_gifters (
       session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
@@ -124,6 +142,8 @@ export const history: Migration = {
     SELECT sv.session_id, sv.user_id, s.started_at
       FROM session_viewers sv JOIN sessions s ON s.id = sv.session_id
      WHERE s.ended_at IS NOT NULL AND sv.gifts > 0;
+
+    INSERT OR IGNORE INTO viewer_keys (user_id) SELECT user_id FROM session_gifters;
 
     UPDATE sessions
        SET folded = 1,
