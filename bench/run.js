@@ -1,4 +1,4 @@
-// npm run bench [-- replay|broadcast|server|tiktok|check]: prints the figures the issues ask for.
+// npm run bench [-- replay|broadcast|server|tiktok|check|history]: prints the figures the issues ask for.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -37,4 +37,9 @@ if (which === 'all' || which === 'check') {
   const { benchOpenCheck } = await import('./open-check.js');
   log('\n== checking a profile file when it is opened (issue 8) ==');
   await benchOpenCheck(log);
+}
+if (which === 'all' || which === 'history') {
+  const { benchHistory } = await import('./history.js');
+  log('\n== history at scale (issue 11) ==');
+  await benchHistory(log);
 }
