@@ -19,6 +19,9 @@ const ENTRIES = {
   leaderboard: 'web/overlay/leaderboard-main.ts',
   'dashboard-style': 'web/dashboard/dashboard.css',
   'overlay-style': 'web/overlay/overlay.css',
+  history: 'web/dashboard/history/main.ts',
+  'history-style': 'web/dashboard/history/history.css',
+  'history-panel-style': 'web/dashboard/history/history-parts.css',
 };
 const PAGES = [
   'web/dashboard/index.html',
@@ -26,6 +29,7 @@ const PAGES = [
   'web/overlay/alerts.html',
   'web/overlay/goal.html',
   'web/overlay/leaderboard.html',
+  'web/dashboard/history/history.html',
 ];
 const STATIC_ASSETS = ['web/shared/icon.svg'];
 /** The alert sounds (scripts/generate-sounds.js), served as /assets/sound-NAME.wav. */

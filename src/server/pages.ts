@@ -12,6 +12,7 @@ const PAGES: Record<string, string> = {
   '/overlay/alerts': 'alerts.html',
   '/overlay/goal': 'goal.html',
   '/overlay/leaderboard': 'leaderboard.html',
+  '/history': 'history.html',
 };
 
 const TYPES: Record<string, string> = {

@@ -3,6 +3,7 @@ import type { Api } from '../shared/api.js';
 import { element } from '../shared/dom.js';
 import { formatCount } from '../shared/format.js';
 import { RefreshSchedule } from '../shared/refresh-schedule.js';
+import { viewerHref } from './history/links.js';
 
 const SIZE = 10;
 
@@ -63,7 +64,13 @@ export class Leaderboard {
         const row = element('tr');
         row.append(element('td', { text: String(index + 1) }));
         const who = element('td', { className: 'who' });
-        who.append(element('span', { className: 'nick', text: viewer.nickname || viewer.handle }));
+        who.append(
+          element('a', {
+            className: 'nick',
+            text: viewer.nickname || viewer.handle,
+            attrs: { href: viewerHref(viewer.userId) },
+          }),
+        );
         if (viewer.handle)
           who.append(element('span', { className: 'handle', text: `@${viewer.handle}` }));
         row.append(who);

@@ -16,6 +16,8 @@ import { ConfirmDialog } from './confirm-dialog.js';
 import { ConnectionPanel } from './connection-panel.js';
 import { GoalsPanel } from './goals-panel.js';
 import { setUpLanguageSwitch } from './language-switch.js';
+import { HistoryPanel } from './history/dashboard-panel.js';
+import { historyHref } from './history/links.js';
 import { Leaderboard } from './leaderboard.js';
 import { OverlayBuilder } from './overlay-builder.js';
 import { ProfilesPanel } from './profiles-panel.js';
@@ -169,6 +171,8 @@ socket.on(REALTIME.goals, (push) => {
   // A test moves the overlays only; the panel keeps showing what is real.
   if (!push.test) goals.render(push);
 });
+new HistoryPanel(api, socket, byId('history-panel', HTMLElement));
+byId('history-link', HTMLAnchorElement).href = historyHref();
 socket.on('connect', () => {
   showBanner(null);
   statsPanel.classList.remove('stale');

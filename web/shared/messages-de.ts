@@ -15,6 +15,9 @@ export const de: Record<MessageKey, string> = {
   'unit.coins.other': '{n} Münzen',
 
   // Kopfzeile
+  'nav.label': 'Seiten',
+  'nav.dashboard': 'Dashboard',
+  'nav.history': 'Verlauf',
   'top.profile': 'Profil:',
   'top.language': 'Sprache',
   'top.theme': 'Design',

@@ -13,6 +13,9 @@ export const en = {
   'unit.coins.other': '{n} coins',
 
   // header
+  'nav.label': 'Pages',
+  'nav.dashboard': 'Dashboard',
+  'nav.history': 'History',
   'top.profile': 'Profile:',
   'top.language': 'Language',
   'top.theme': 'Theme',
