@@ -1,5 +1,6 @@
 import type { GiftTypeDelta } from '../domain/broadcast-tally.js';
 import type { SqliteDatabase, SqliteStatement } from './open-database.js';
+import { ViewerTop } from './sqlite-viewer-top.js';
 
 /**
  * Keeps the all-time tables in step with the entries: folds an ended entry's per-viewer
@@ -23,8 +24,12 @@ export class HistoryFolds {
   private readonly endedUnfolded: SqliteStatement;
   private readonly missingKeys: SqliteStatement;
   private readonly addGift: SqliteStatement;
+  private readonly folds: SqliteStatement;
+  private readonly top: ViewerTop;
 
   constructor(private readonly db: SqliteDatabase) {
+    this.top = new ViewerTop(db);
+    this.folds = db.prepare('SELECT folds FROM history_state WHERE id = 1').pluck();
     this.isFolded = db.prepare('SELECT folded FROM sessions WHERE id = ?').pluck();
     this.foldViewers = db.prepare(
       `INSERT INTO viewer_totals (user_id, handle, nickname, coins, gifts, likes, comments,
@@ -108,11 +113,13 @@ export class HistoryFolds {
   fold(sessionId: number): void {
     this.db.transaction(() => {
       if (this.isFolded.get(sessionId) !== 0) return;
+      const before = this.folds.get() as number;
       this.foldViewers.run(sessionId);
       this.foldGifters.run(sessionId);
       this.saveGifterKeys(sessionId);
       this.markFolded.run({ id: sessionId });
       this.bump.run();
+      this.top.afterFold(sessionId, before);
     })();
   }
 

@@ -18,6 +18,7 @@ import type {
 } from './history-repository.js';
 import type { SqliteDatabase, SqliteStatement } from './open-database.js';
 import { decodeGifterKeys } from './sqlite-history-folds.js';
+import { ViewerTop } from './sqlite-viewer-top.js';
 import type {
   ImportedViewerRow,
   SessionGiftRow,
@@ -36,8 +37,6 @@ const METRIC_COLUMN: Record<LeaderboardMetric, string> = {
 };
 
 const RECENT_GIFT_SESSIONS = 20;
-/** How many of the folded top viewers per metric are kept (the API's largest limit). */
-const TOP_KEPT = 100;
 const FIRST_TIME_GIFTERS = 50;
 const TOP_GIFTERS = 5;
 const MINUTE = 60_000;
@@ -51,13 +50,14 @@ const LATEST = Number.MAX_SAFE_INTEGER;
  */
 export class SqliteHistory implements HistoryRepository {
   private readonly statements = new Map<string, SqliteStatement>();
-  private readonly topCache = new Map<LeaderboardMetric, ViewerTotalsRow[]>();
-  private topFolds = -1;
+  private readonly top: ViewerTop;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.top = new ViewerTop(db);
+  }
 
   async summary(query: SummaryQuery): Promise<SummaryBucket[]> {
     const rows = this.sql(
@@ -283,7 +283,7 @@ export class SqliteHistory implements HistoryRepository {
   ): ViewerTotals[] {
     // Folded totals only grow with what the open entries add, so the top `limit` overall are
     // among the folded top `limit` and the viewers of the open entries.
-    const top = this.foldedTop(metric, column).slice(0, limit);
+    const top = this.top.top(metric).slice(0, limit);
     const folded = new Map(top.map((row) => [row.user_id, row]));
     const live = this.sql(
       `SELECT * FROM session_viewers
@@ -300,26 +300,6 @@ export class SqliteHistory implements HistoryRepository {
     for (const row of folded.values()) combined.set(row.user_id, fromTotalsRow(row));
     addRows(combined, live);
     return rank(combined, metric, limit);
-  }
-
-  /**
-   * The folded top viewers of a metric: one scan of `viewer_totals`, kept until the totals
-   * change (a fold, an unfold, an import — `history_state.folds` counts them).
-   */
-  private foldedTop(metric: LeaderboardMetric, column: string): ViewerTotalsRow[] {
-    const folds = this.sql('SELECT folds FROM history_state WHERE id = 1').pluck().get() as number;
-    if (folds !== this.topFolds) {
-      this.topCache.clear();
-      this.topFolds = folds;
-    }
-    let top = this.topCache.get(metric);
-    if (!top) {
-      top = this.sql(
-        `SELECT * FROM viewer_totals WHERE ${column} > 0 ORDER BY ${column} DESC, user_id LIMIT ?`,
-      ).all(TOP_KEPT) as ViewerTotalsRow[];
-      this.topCache.set(metric, top);
-    }
-    return top;
   }
 
   /** Distinct gifters over entries: from the fold when ended, from their rows when open. */

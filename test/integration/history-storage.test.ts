@@ -198,6 +198,78 @@ describe('all-time viewer totals', () => {
   });
 });
 
+describe('all-time leaderboards', () => {
+  it('stay exact fold after fold, through a resume, for every metric (kept lists, not scans)', async () => {
+    const file = path.join(tempDir(), 'p.db');
+    const store = ProfileStore.open(file, { create: true });
+    let seed = 42;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const truth = new Map<string, Record<'coins' | 'gifts' | 'likes' | 'comments', number>>();
+    const metrics = ['coins', 'gifts', 'likes', 'comments'] as const;
+    const check = async (when: string) => {
+      for (const metric of metrics) {
+        const expected = [...truth]
+          .filter(([, t]) => t[metric] > 0)
+          .sort(([a, x], [b, y]) => y[metric] - x[metric] || (a < b ? -1 : 1))
+          .slice(0, 7)
+          .map(([id, t]) => [id, t[metric]]);
+        const board = await store.history.leaderboard({ metric, scope: { kind: 'all' }, limit: 7 });
+        expect(
+          board.map((v) => [v.userId, v[metric]]),
+          `${metric} ${when}`,
+        ).toEqual(expected);
+      }
+    };
+    const links: BroadcastLink[] = [];
+    for (let s = 0; s < 25; s++) {
+      const link = start(store, `room-${s}`, T0 + s * 86_400_000);
+      links.push(link);
+      const deltas: Delta[] = [];
+      for (let i = 0; i < 40; i++) {
+        const id = `v${Math.floor(rand() * 120)}`;
+        if (deltas.some((d) => d.id === id)) continue;
+        const d = {
+          id,
+          coins: rand() < 0.3 ? Math.floor(rand() * 50) : 0,
+          gifts: rand() < 0.3 ? Math.floor(rand() * 5) : 0,
+          likes: Math.floor(rand() * 20),
+          comments: rand() < 0.5 ? 1 : 0,
+        };
+        deltas.push(d);
+        const t = truth.get(id) ?? { coins: 0, gifts: 0, likes: 0, comments: 0 };
+        for (const m of metrics) t[m] += d[m];
+        truth.set(id, t);
+      }
+      store.saveProgress(link, changes(deltas));
+      store.endSession(link.sessionId, T0 + s * 86_400_000 + 60_000, 'ended');
+      if (s === 12) {
+        // The broadcast of day 10 goes on: out of the totals, more counted, back in.
+        store.resumeSession(links[10]!.sessionId);
+        await check('while day 10 is reopened');
+        store.saveProgress(links[10]!, changes([{ id: 'v5', coins: 500, likes: 1 }]));
+        const v5 = truth.get('v5') ?? { coins: 0, gifts: 0, likes: 0, comments: 0 };
+        v5.coins += 500;
+        v5.likes += 1;
+        truth.set('v5', v5);
+        store.endSession(links[10]!.sessionId, T0 + 11 * 86_400_000, 'ended');
+      }
+      await check(`after broadcast ${s}`);
+    }
+    // The lists are kept in the file: another connection reads them as they are.
+    const reader = ProfileStore.open(file, { readonly: true });
+    const board = await reader.history.leaderboard({
+      metric: 'coins',
+      scope: { kind: 'all' },
+      limit: 7,
+    });
+    expect(board).toEqual(
+      await store.history.leaderboard({ metric: 'coins', scope: { kind: 'all' }, limit: 7 }),
+    );
+    reader.close();
+    store.close();
+  });
+});
+
 describe('a broadcast in detail', () => {
   it('keeps per-gift totals from every save', async () => {
     const store = ProfileStore.open(path.join(tempDir(), 'p.db'), { create: true });

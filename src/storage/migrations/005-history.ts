@@ -12,7 +12,7 @@ import type { Migration } from './migration.js';
  *   gift before" and a viewer's gifts entry by entry; `session_gifter_keys` the same as
  *   integer arrays, for distinct gifters per summary bucket.
  * - No index per metric on `viewer_totals`: each would make every fold several times
- *   slower; the all-time top is read by one scan and kept until the totals change.
+ *   slower. `viewer_top` keeps each metric's top 100 instead, merged at every fold.
  * - `session_gifts`: items and coins per gift type per entry, added to with every save.
  * - `imports` / `imported_viewers`: history brought over from another program, keyed so that
  *   importing the same thing again changes nothing.
@@ -49,6 +49,19 @@ export const history: Migration = {
       folds INTEGER NOT NULL
     );
     INSERT INTO history_state (id, folds) VALUES (1, 0);
+
+    -- The folded top 100 viewers of each metric, in order; valid while viewer_top_state
+    -- holds the current history_state.folds (kept up to date by every fold).
+    CREATE TABLE viewer_top (
+      metric TEXT NOT NULL,
+      position INTEGER NOT NULL,
+      user_id TEXT NOT NULL,
+      PRIMARY KEY (metric, position)
+    ) WITHOUT ROWID;
+    CREATE TABLE viewer_top_state (
+      metric TEXT PRIMARY KEY,
+      folds INTEGER NOT NULL
+    ) WITHOUT ROWID;
 
     -- Gifters as small integers, and each folded entry's gifters as a sorted array of them
     -- (4 bytes each), so that distinct gifters over many entries are counted without

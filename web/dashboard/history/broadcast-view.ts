@@ -266,10 +266,7 @@ function giftTable(breakdown: GiftBreakdownResponse, totalCoins: number): HTMLEl
     const name = element('td');
     name.append(element('span', { className: 'nick', text: gift.giftName || `#${gift.giftId}` }));
     name.append(
-      element('span', {
-        className: 'handle',
-        text: `${formatCount(gift.diamonds)} ${WORDS.metrics.coins.toLowerCase()}`,
-      }),
+      element('span', { className: 'handle', text: WORDS.broadcast.coinsEach(gift.diamonds) }),
     );
     row.append(name);
     row.append(element('td', { className: 'num', text: formatCount(gift.count) }));

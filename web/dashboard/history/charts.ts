@@ -68,7 +68,8 @@ export class Chart {
     const text = css('--muted');
     const grid = css('--border');
     const font = `12px ${style.fontFamily}`;
-    const { kind, xIs } = this.spec;
+    const { kind, xIs, x } = this.spec;
+    const half = x.length > 1 ? (x[1]! - x[0]!) / 2 : 30_000;
     const axis = { stroke: text, font, grid: { stroke: grid, width: 1 }, ticks: { show: false } };
     return {
       width,
@@ -76,7 +77,16 @@ export class Chart {
       ms: 1,
       legend: { show: false },
       cursor: { show: true, drag: { x: false, y: false }, points: { show: kind === 'line' } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, niceMax(max)] } },
+      padding: [10, 18, 0, 0],
+      scales: {
+        // Bars stand on their time: half a step of room on each side keeps the first and
+        // last whole.
+        x:
+          kind === 'bars'
+            ? { time: true, range: (_u, min, max) => [min - half, max + half] }
+            : { time: true },
+        y: { range: (_u, _min, max) => [0, niceMax(max)] },
+      },
       axes: [
         {
           ...axis,

@@ -18,6 +18,7 @@ import { WORDS } from './words.js';
 /** While a LIVE is counted, the week's and month's totals are fetched again this often. */
 const LIVE_REFRESH_MS = 60_000;
 const RECAP_RETRY_MS = 250;
+const FIRST_SAVE_MS = 3000;
 const RECAP_ATTEMPTS = 40;
 
 /**
@@ -93,8 +94,16 @@ export class HistoryPanel {
     const before = this.lastView;
     this.lastView = view;
     const live = view.broadcast !== null && view.connection.state !== 'disconnected';
-    window.clearInterval(this.timer);
-    this.timer = live ? window.setInterval(() => void this.refresh(), LIVE_REFRESH_MS) : undefined;
+    if (live && this.timer === undefined) {
+      this.timer = window.setInterval(() => void this.refresh(), LIVE_REFRESH_MS);
+    } else if (!live && this.timer !== undefined) {
+      window.clearInterval(this.timer);
+      this.timer = undefined;
+    }
+    // A LIVE that starts now is in this week's totals from its first save on.
+    if (view.broadcast && view.broadcast.sessionId !== before?.broadcast?.sessionId) {
+      window.setTimeout(() => void this.refresh(), FIRST_SAVE_MS);
+    }
     if (before?.broadcast && !view.broadcast && before.profile === view.profile) {
       // Its numbers join the week's and month's once its last save is in.
       void this.offerRecap(before.broadcast.sessionId).then(() => this.refresh());

@@ -14,7 +14,7 @@ import {
   daysBefore,
   firstOfMonth,
   formatDayShort,
-  formatWhen,
+  formatWhenCompact,
   isoDate,
   localMidnight,
   mondayOf,
@@ -232,7 +232,7 @@ function broadcastRow(s: SessionView, labels: string[]): HTMLTableRowElement {
   const row = element('tr');
   const when = element('td', { className: 'when', attrs: { 'data-label': labels[0]! } });
   when.append(
-    element('a', { text: formatWhen(s.startedAt), attrs: { href: broadcastHref(s.id) } }),
+    element('a', { text: formatWhenCompact(s.startedAt), attrs: { href: broadcastHref(s.id) } }),
   );
   when.append(element('span', { className: 'handle', text: `@${s.streamer}` }));
   row.append(when);

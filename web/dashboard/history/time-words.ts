@@ -17,10 +17,24 @@ const day = new Intl.DateTimeFormat(undefined, {
 });
 const dayShort = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const compact = new Intl.DateTimeFormat(undefined, {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  hour: 'numeric',
+  minute: '2-digit',
+});
 
 /** "Sat, Mar 28, 2026, 11:30 PM" (in the streamer's language). */
 export function formatWhen(ms: number): string {
   return when.format(ms);
+}
+
+/** "Fri, Nov 27, 7:30 PM": the year only when it is not this one. */
+export function formatWhenCompact(ms: number): string {
+  return new Date(ms).getFullYear() === new Date().getFullYear()
+    ? compact.format(ms)
+    : when.format(ms);
 }
 
 export function formatDay(ms: number): string {

@@ -60,8 +60,11 @@ export function changeNote(change: number, versus: string, duration = false): HT
 /** A percentage change, "+12 %", or null when there is nothing to compare with. */
 export function percentChange(now: number, before: number): string | null {
   if (before <= 0) return null;
-  const pct = Math.round(((now - before) / before) * 100);
-  return `${pct > 0 ? '+' : ''}${pct} %`;
+  const exact = ((now - before) / before) * 100;
+  // "-100 %" would say nothing was left; a tenth of a percent says what was.
+  const pct =
+    Math.abs(exact) > 99 && Math.abs(exact) < 100 ? exact.toFixed(1) : String(Math.round(exact));
+  return `${exact > 0 ? '+' : ''}${pct} %`;
 }
 
 export function facts(items: [string, string | HTMLElement][]): HTMLDListElement {

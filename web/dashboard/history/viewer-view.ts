@@ -3,7 +3,7 @@ import type { Api } from '../../shared/api.js';
 import { element } from '../../shared/dom.js';
 import { formatCount } from '../../shared/format.js';
 import { broadcastHref, historyHref } from './links.js';
-import { formatWhen } from './time-words.js';
+import { formatWhen, formatWhenCompact } from './time-words.js';
 import { facts, link, note, scrollTable, section, tiles } from './view-kit.js';
 import { WORDS } from './words.js';
 
@@ -66,7 +66,7 @@ export async function renderViewer(
       const when = element('td', { className: 'when' });
       when.append(
         element('a', {
-          text: formatWhen(g.startedAt),
+          text: formatWhenCompact(g.startedAt),
           attrs: { href: broadcastHref(g.sessionId) },
         }),
       );

@@ -120,6 +120,7 @@ export const WORDS = {
     topGifters: 'Top gifters',
     topLikers: 'Top likers',
     giftBreakdown: 'Gifts',
+    coinsEach: (n: number) => `${formatCount(n)} ${n === 1 ? 'coin' : 'coins'} each`,
     noGifts: 'No gifts in this LIVE.',
     newGifterList: 'First-time gifters',
     moreNewGifters: (n: number) => `… and ${formatCount(n)} more.`,
