@@ -40,6 +40,24 @@ const RECENT_GIFT_SESSIONS = 20;
 const FIRST_TIME_GIFTERS = 50;
 const TOP_GIFTERS = 5;
 const MINUTE = 60_000;
+/** What a summary reads of an entry (all in the `sessions_for_summary` index). */
+const SUMMARY_COLUMNS = `id, started_at, ended_at, updated_at, peak_viewers, likes, total_coins,
+  followers, shares, gifts, folded, gifters`;
+type SummaryRow = Pick<
+  SessionRow,
+  | 'id'
+  | 'started_at'
+  | 'ended_at'
+  | 'updated_at'
+  | 'peak_viewers'
+  | 'likes'
+  | 'total_coins'
+  | 'followers'
+  | 'shares'
+  | 'gifts'
+  | 'folded'
+  | 'gifters'
+>;
 /** SQLite compares integers; unbounded ranges become the widest safe ones. */
 const EARLIEST = Number.MIN_SAFE_INTEGER;
 const LATEST = Number.MAX_SAFE_INTEGER;
@@ -61,9 +79,10 @@ export class SqliteHistory implements HistoryRepository {
 
   async summary(query: SummaryQuery): Promise<SummaryBucket[]> {
     const rows = this.sql(
-      `SELECT * FROM sessions WHERE started_at >= ? AND started_at < ? ORDER BY started_at, id`,
-    ).all(bound(query.start), bound(query.end)) as SessionRow[];
-    const buckets = new Map<string, { bucket: SummaryBucket; rows: SessionRow[] }>();
+      `SELECT ${SUMMARY_COLUMNS} FROM sessions
+        WHERE started_at >= ? AND started_at < ? ORDER BY started_at, id`,
+    ).all(bound(query.start), bound(query.end)) as SummaryRow[];
+    const buckets = new Map<string, { bucket: SummaryBucket; rows: SummaryRow[] }>();
     for (const row of rows) {
       const label = bucketLabel(row.started_at, query.period, query.zone);
       let entry = buckets.get(label);
@@ -303,7 +322,7 @@ export class SqliteHistory implements HistoryRepository {
   }
 
   /** Distinct gifters over entries: from the fold when ended, from their rows when open. */
-  private distinctGifters(rows: SessionRow[], seen: GifterStamps): number {
+  private distinctGifters(rows: SummaryRow[], seen: GifterStamps): number {
     if (rows.length === 1) {
       const only = rows[0]!;
       if (only.folded === 1 && only.gifters !== null) return only.gifters;
@@ -323,7 +342,7 @@ export class SqliteHistory implements HistoryRepository {
   }
 
   /** The slow way, for a bucket with an open entry (there is at most one or two). */
-  private distinctGiftersBySql(rows: SessionRow[]): number {
+  private distinctGiftersBySql(rows: SummaryRow[]): number {
     const folded = rows.filter((r) => r.folded === 1).map((r) => r.id);
     const open = rows.filter((r) => r.folded !== 1).map((r) => r.id);
     return this.sql(

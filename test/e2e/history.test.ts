@@ -241,13 +241,10 @@ describe('the History pages', () => {
     );
     expect(overflow as number).toBeLessThanOrEqual(0);
     expect(await seriousAxeViolations(narrow.page)).toEqual([]);
-    await narrow.page.screenshot({ path: screenshotPath('history-narrow.png'), fullPage: true });
+    await narrow.page.screenshot({ path: screenshotPath('history-narrow.png') });
     await narrow.page.locator('table.broadcasts tbody tr a').first().click();
     await narrow.page.locator('.chart canvas').first().waitFor();
-    await narrow.page.screenshot({
-      path: screenshotPath('history-broadcast-narrow.png'),
-      fullPage: true,
-    });
+    await narrow.page.screenshot({ path: screenshotPath('history-broadcast-narrow.png') });
     expect(errors).toEqual([]);
     await narrow.context.close();
   });

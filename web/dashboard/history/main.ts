@@ -21,8 +21,13 @@ document.title = WORDS.pageTitle;
 
 const main = byId('history-main', HTMLElement);
 const profileName = byId('active-profile', HTMLElement);
-byId('nav-dashboard', HTMLAnchorElement).href = dashboardHref();
-byId('nav-history', HTMLAnchorElement).href = historyHref();
+const navDashboard = byId('nav-dashboard', HTMLAnchorElement);
+const navHistory = byId('nav-history', HTMLAnchorElement);
+navDashboard.href = dashboardHref();
+navHistory.href = historyHref();
+// The page's own words come from the table too (the HTML holds them for a first paint).
+setText(navDashboard, WORDS.nav.dashboard);
+setText(navHistory, WORDS.nav.history);
 
 let cleanup: () => void = () => undefined;
 let generation = 0;
