@@ -77,7 +77,7 @@ export class Chart {
       ms: 1,
       legend: { show: false },
       cursor: { show: true, drag: { x: false, y: false }, points: { show: kind === 'line' } },
-      padding: [10, 18, 0, 0],
+      padding: [10, 28, 0, 0],
       scales: {
         // Bars stand on their time: half a step of room on each side keeps the first and
         // last whole.

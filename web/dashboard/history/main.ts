@@ -52,11 +52,12 @@ async function show(): Promise<void> {
     if (mine !== generation) return done();
     main.replaceChildren(...target.childNodes);
     cleanup = done;
-    // A new view: start reading at its title, as a page load would.
+    // A new view starts at its top, and reading starts at its title, as on a page load.
+    window.scrollTo(0, 0);
     const title = main.querySelector<HTMLElement>('.page-title');
     if (title && document.activeElement !== document.body) {
       title.tabIndex = -1;
-      title.focus();
+      title.focus({ preventScroll: true });
     }
   } catch (error) {
     if (mine !== generation) return;
