@@ -215,9 +215,11 @@ describe('the command line', () => {
     cli(['--data-dir', data, 'replay', DEMO]);
     const all = cli(['--data-dir', data, 'export', '--format', 'csv']);
     expect(all.code).toBe(0);
+    // UTF-8 with a byte order mark: Excel opens it as written.
+    expect(all.stdout.startsWith('\uFEFFid,')).toBe(true);
     const rows = all.stdout.trim().split('\r\n');
     expect(rows[0]).toBe(
-      '\uFEFFid,streamer,room_id,started_at,ended_at,end_reason,viewers,peak_viewers,likes,total_coins,followers,shares,gifts',
+      'id,streamer,room_id,started_at,ended_at,end_reason,viewers,peak_viewers,likes,total_coins,followers,shares,gifts',
     );
     expect(rows[1]).toContain(`,${demoTruth().stats.likes},${demoTruth().stats.totalCoins},`);
     const one = cli(['--data-dir', data, 'export', '--session', '1', '--format', 'json']);

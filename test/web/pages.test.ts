@@ -20,6 +20,7 @@ describe('the pages, as livetally serves them', () => {
       '/overlay/alerts',
       '/overlay/goal?id=x',
       '/overlay/leaderboard',
+      '/history',
     ]) {
       const page = await server.app.inject({ url, headers: { host: server.host } });
       expect(page.statusCode, url).toBe(200);
@@ -30,8 +31,8 @@ describe('the pages, as livetally serves them', () => {
       expect(csp).toContain("script-src 'self'");
       expect(csp).toContain("frame-ancestors 'self'");
       expect(csp).toContain(`connect-src 'self' ws://${server.host}`);
-      // Everything it loads comes from livetally itself.
-      for (const [, ref] of page.body.matchAll(/(?:src|href)="([^"]+)"/g)) {
+      // Everything it loads comes from livetally itself (links to other pages load nothing).
+      for (const [, ref] of page.body.matchAll(/<(?!a\s)[^>]*?(?:src|href)="([^"]+)"/g)) {
         expect(ref, `${url} loads ${ref}`).toMatch(/^\/assets\//);
         const asset = await server.app.inject({ url: ref!, headers: { host: server.host } });
         expect(asset.statusCode, ref).toBe(200);
