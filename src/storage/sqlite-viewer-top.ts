@@ -19,11 +19,10 @@ export class ViewerTop {
   private readonly folds: SqliteStatement;
   private readonly state: SqliteStatement;
   private readonly list: SqliteStatement;
-  private readonly totals: SqliteStatement;
+  private readonly entrants: SqliteStatement;
   private readonly clear: SqliteStatement;
   private readonly insert: SqliteStatement;
   private readonly mark: SqliteStatement;
-  private readonly entryViewers: SqliteStatement;
   private readonly scans = new Map<LeaderboardMetric, SqliteStatement>();
   /** Lists rebuilt by a read, until the next fold stores them. */
   private readonly memory = new Map<
@@ -38,13 +37,15 @@ export class ViewerTop {
       `SELECT vt.* FROM viewer_top t JOIN viewer_totals vt ON vt.user_id = t.user_id
         WHERE t.metric = ? ORDER BY t.position`,
     );
-    this.totals = db.prepare('SELECT * FROM viewer_totals WHERE user_id = ?');
+    this.entrants = db.prepare(
+      `SELECT vt.* FROM session_viewers sv JOIN viewer_totals vt ON vt.user_id = sv.user_id
+        WHERE sv.session_id = @sessionId
+          AND (vt.coins >= @coins OR vt.gifts >= @gifts OR vt.likes >= @likes
+               OR vt.comments >= @comments OR vt.shares >= @shares)`,
+    );
     this.clear = db.prepare('DELETE FROM viewer_top WHERE metric = ?');
     this.insert = db.prepare('INSERT INTO viewer_top (metric, position, user_id) VALUES (?, ?, ?)');
     this.mark = db.prepare('INSERT OR REPLACE INTO viewer_top_state (metric, folds) VALUES (?, ?)');
-    this.entryViewers = db
-      .prepare('SELECT user_id FROM session_viewers WHERE session_id = ?')
-      .pluck();
     for (const metric of LEADERBOARD_METRICS) {
       this.scans.set(
         metric,
@@ -77,25 +78,32 @@ export class ViewerTop {
    */
   afterFold(sessionId: number, before: number): void {
     const folds = this.folds.get() as number;
-    const valid = LEADERBOARD_METRICS.filter((m) => this.state.get(m) === before);
+    const lists = new Map<LeaderboardMetric, ViewerTotalsRow[]>();
     for (const metric of LEADERBOARD_METRICS) {
-      if (!valid.includes(metric)) this.store(metric, this.scan(metric), folds);
+      if (this.state.get(metric) === before)
+        lists.set(metric, this.list.all(metric) as ViewerTotalsRow[]);
+      else this.store(metric, this.scan(metric), folds);
     }
-    if (valid.length === 0) return;
-    const candidates = new Map<string, ViewerTotalsRow>();
-    const add = (userId: string) => {
-      if (candidates.has(userId)) return;
-      const row = this.totals.get(userId) as ViewerTotalsRow | undefined;
-      if (row) candidates.set(userId, row);
+    if (lists.size === 0) return;
+    // Every old member is at least as high as the lowest of the list (totals only grew), so
+    // a viewer of the entry below that cannot get in: only the others are looked at.
+    const threshold = (metric: LeaderboardMetric) => {
+      const list = lists.get(metric);
+      if (!list) return Number.MAX_SAFE_INTEGER;
+      // (the list's order is from before the fold: its last is not always its lowest now)
+      return list.length < TOP_KEPT ? 1 : Math.max(1, Math.min(...list.map((r) => r[metric])));
     };
-    for (const userId of this.entryViewers.all(sessionId) as string[]) add(userId);
-    for (const metric of valid) {
-      for (const row of this.list.all(metric) as ViewerTotalsRow[]) add(row.user_id);
-    }
-    const all = [...candidates.values()];
-    for (const metric of valid) {
-      const rows = all
-        .filter((r) => r[metric] > 0)
+    const entrants = this.entrants.all({
+      sessionId,
+      coins: threshold('coins'),
+      gifts: threshold('gifts'),
+      likes: threshold('likes'),
+      comments: threshold('comments'),
+      shares: threshold('shares'),
+    }) as ViewerTotalsRow[];
+    for (const [metric, list] of lists) {
+      const known = new Set(list.map((r) => r.user_id));
+      const rows = [...list, ...entrants.filter((r) => !known.has(r.user_id) && r[metric] > 0)]
         .sort((a, b) => b[metric] - a[metric] || (a.user_id < b.user_id ? -1 : 1))
         .slice(0, TOP_KEPT);
       this.store(metric, rows, folds);

@@ -208,16 +208,16 @@ describe('all-time leaderboards', () => {
     const metrics = ['coins', 'gifts', 'likes', 'comments'] as const;
     const check = async (when: string) => {
       for (const metric of metrics) {
-        const expected = [...truth]
-          .filter(([, t]) => t[metric] > 0)
-          .sort(([a, x], [b, y]) => y[metric] - x[metric] || (a < b ? -1 : 1))
-          .slice(0, 7)
-          .map(([id, t]) => [id, t[metric]]);
-        const board = await store.history.leaderboard({ metric, scope: { kind: 'all' }, limit: 7 });
-        expect(
-          board.map((v) => [v.userId, v[metric]]),
-          `${metric} ${when}`,
-        ).toEqual(expected);
+        for (const limit of [7, 100]) {
+          const expected = [...truth]
+            .filter(([, t]) => t[metric] > 0)
+            .sort(([a, x], [b, y]) => y[metric] - x[metric] || (a < b ? -1 : 1))
+            .slice(0, limit)
+            .map(([id, t]) => [id, t[metric]]);
+          const board = await store.history.leaderboard({ metric, scope: { kind: 'all' }, limit });
+          const got = board.map((v) => [v.userId, v[metric]]);
+          expect(got, `${metric} top ${limit} ${when}`).toEqual(expected);
+        }
       }
     };
     const links: BroadcastLink[] = [];
@@ -226,7 +226,7 @@ describe('all-time leaderboards', () => {
       links.push(link);
       const deltas: Delta[] = [];
       for (let i = 0; i < 40; i++) {
-        const id = `v${Math.floor(rand() * 120)}`;
+        const id = `v${Math.floor(rand() * 160)}`;
         if (deltas.some((d) => d.id === id)) continue;
         const d = {
           id,
