@@ -3,7 +3,7 @@
 // history routes timed through a real `livetally start` on a port.
 //
 // BENCH_HISTORY_DIR=/some/dir keeps the generated profile there and reuses it next time.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -133,16 +133,16 @@ function generate(dataDir, log) {
   workspace.ensureDefault();
   const store = workspace.openForWriting('default');
   const rand = random(2026);
-  // Up to today: a streamer who goes live most days, some days twice.
-  const today = Date.now() - (Date.now() % DAY);
-  let day = today - Math.round(BROADCASTS * 0.8) * DAY;
+  // A streamer who goes live most days, some days twice, up to yesterday evening.
+  const days = random(7);
+  const newDay = Array.from({ length: BROADCASTS }, (_, b) => b === 0 || days() < 0.8);
+  const yesterday = Date.now() - (Date.now() % DAY) - DAY;
+  let day = yesterday - (newDay.filter(Boolean).length - 1) * DAY;
   const folds = [];
   const started = performance.now();
   for (let b = 0; b < BROADCASTS; b++) {
-    if (rand() < 0.8) day += DAY;
-    const startedAt = Math.round(
-      Math.min(day + (17 + rand() * 5) * 3600_000, today - 6 * 3600_000),
-    );
+    if (b > 0 && newDay[b]) day += DAY;
+    const startedAt = Math.round(day + (17 + rand() * 5) * 3600_000);
     const { durationMs, changes } = broadcastRows(rand, startedAt);
     const link = { streamer: 'bench_streamer', streamerId: '7100000000000000001', roomId: `r${b}` };
     const sessionId = store.startSession({ ...link, startedAt });
@@ -180,19 +180,33 @@ async function startServer(dataDir) {
   return { server, url };
 }
 
-async function time(url, runs = 15) {
-  const times = [];
-  let body;
-  for (let i = 0; i < runs; i++) {
+/** CPU time the server process has used (all threads), in milliseconds. */
+function cpuMs(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+}
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/**
+ * Wall time per answer (what a page waits), and the server's CPU per answer: on a machine
+ * shared with other work the first swings with the load, the second hardly does.
+ */
+async function time(url, pid, runs = 15) {
+  const ask = async () => {
     const started = performance.now();
     const response = await fetch(url);
-    body = await response.json();
+    const body = await response.json();
     if (!response.ok) throw new Error(`${url} → ${response.status}: ${JSON.stringify(body)}`);
-    times.push(performance.now() - started);
-  }
-  const first = times[0];
+    return { ms: performance.now() - started, body };
+  };
+  const { ms: first, body } = await ask();
+  const times = [];
+  const cpuBefore = cpuMs(pid);
+  for (let i = 0; i < runs; i++) times.push((await ask()).ms);
+  const cpu = (cpuMs(pid) - cpuBefore) / runs;
   times.sort((a, b) => a - b);
-  return { first, median: times[times.length >> 1], body };
+  return { first, median: times[times.length >> 1], cpu, body };
 }
 
 export async function benchHistory(log) {
@@ -235,19 +249,20 @@ export async function benchHistory(log) {
       ];
       const results = {};
       for (const [label, route] of cases) {
-        const r = await time(`${url}${route}`);
+        const r = await time(`${url}${route}`, server.pid);
         results[route] = r;
         const size = Array.isArray(r.body.buckets)
           ? `${r.body.buckets.length} buckets`
           : `${r.body.viewers.length} viewers`;
         log(
-          `  ${label}: ${r.median.toFixed(1)} ms median, first ${r.first.toFixed(1)} ms (${size})`,
+          `  ${label}: ${r.median.toFixed(1)} ms median (server CPU ${r.cpu.toFixed(1)} ms), ` +
+            `first ${r.first.toFixed(1)} ms (${size})`,
         );
       }
       const top = results['api/leaderboard?window=all&metric=coins'].body.viewers[0];
-      const viewer = await time(`${url}api/viewers/${top.userId}`);
+      const viewer = await time(`${url}api/viewers/${top.userId}`, server.pid);
       log(`  viewer page (/api/viewers/:id): ${viewer.median.toFixed(1)} ms median`);
-      const recap = await time(`${url}api/sessions/${BROADCASTS}/recap`);
+      const recap = await time(`${url}api/sessions/${BROADCASTS}/recap`, server.pid);
       log(`  recap of the last broadcast: ${recap.median.toFixed(1)} ms median`);
       log('  (targets: leaderboard window=all and a year of summary?period=day < 50 ms each)');
       return results;
