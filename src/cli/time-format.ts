@@ -1,4 +1,4 @@
-import { LivetallyError } from '../domain/errors.js';
+import { resolveTimeZone as resolveZoneName } from '../app/time-zone.js';
 
 /**
  * How the command line shows times to people: local time in one format everywhere,
@@ -47,16 +47,7 @@ export class TimeFormat {
 
 /** The zone from `--tz`, LIVETALLY_TZ or the machine; an unknown name is a usage error. */
 export function resolveTimeZone(flag: string | undefined, env: NodeJS.ProcessEnv): TimeFormat {
-  const zone = flag ?? (env['LIVETALLY_TZ'] || undefined);
-  if (zone === undefined) return new TimeFormat(Intl.DateTimeFormat().resolvedOptions().timeZone);
-  try {
-    return new TimeFormat(zone);
-  } catch {
-    throw new LivetallyError(
-      'invalid_time_zone',
-      `unknown time zone "${zone.slice(0, 64)}": use an IANA name such as Europe/Berlin, America/New_York or UTC`,
-    );
-  }
+  return new TimeFormat(resolveZoneName(flag, env));
 }
 
 /** "3h05m" for an hour or more, "4m00s" below. */

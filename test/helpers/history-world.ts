@@ -36,7 +36,7 @@ export interface BroadcastTruth {
   /** Coins counted per minute (start of the minute → coins), by counting time. */
   coinsByMinute: Map<number, number>;
   /** Items and coins per gift type. */
-  giftTypes: Map<number, { giftName: string; count: number; coins: number }>;
+  giftTypes: Map<string, { giftName: string; count: number; coins: number }>;
   /** One recording, or two for a broadcast that was resumed after a reconnect. */
   recordings: StreamEvent[][];
 }
@@ -52,9 +52,9 @@ export interface BroadcastPlan {
   tieLikes?: number;
 }
 
-const GALAXY = { giftId: 11046, giftName: 'Galaxy', diamonds: 1000, streakable: false };
-const ROSE = { giftId: 5655, giftName: 'Rose', diamonds: 1, streakable: true };
-const DOUGHNUT = { giftId: 5879, giftName: 'Doughnut', diamonds: 30, streakable: true };
+const GALAXY = { giftId: '11046', giftName: 'Galaxy', diamonds: 1000, streakable: false };
+const ROSE = { giftId: '5655', giftName: 'Rose', diamonds: 1, streakable: true };
+const DOUGHNUT = { giftId: '5879', giftName: 'Doughnut', diamonds: 30, streakable: true };
 
 /** mulberry32 */
 function random(seed: number): () => number {
@@ -138,7 +138,7 @@ export function buildWorld(plans: BroadcastPlan[], seed = 7): BroadcastTruth[] {
     };
     const counted = (
       at: number,
-      kind: { giftId: number; giftName: string; diamonds: number },
+      kind: { giftId: string; giftName: string; diamonds: number },
       n: number,
     ) => {
       const minute = at - (at % 60_000);
@@ -288,7 +288,7 @@ function gift(
   msgId: string,
   user: StreamUser,
   at: number,
-  kind: { giftId: number; giftName: string; diamonds: number; streakable: boolean },
+  kind: { giftId: string; giftName: string; diamonds: number; streakable: boolean },
   repeatCount: number,
   repeatEnd: boolean,
 ): GiftEvent {

@@ -112,7 +112,7 @@ describe('history exports', () => {
         at: berlinEvening(2) + 1000,
         msgId: 'm1',
         user: { id: '6900000000000000001', handle: 'müller', nickname: '=HYPERLINK("x")' },
-        giftId: 11046,
+        giftId: '11046',
         giftName: 'Galaxy',
         diamonds: 1000,
         repeatCount: 1,

@@ -42,9 +42,12 @@ function changes(viewers: Delta[], extra: Partial<TallyChanges> = {}): TallyChan
       numbers,
     },
     newFollowers: [],
-    newMessageIds: [],
+    messageKeys: new Uint32Array(0),
+    messageMark: 0,
     streaks: { upserts: [], removed: [] },
     samples: [],
+    room: { likeBase: 0, roomTotalMax: 0, viewersAt: null },
+    at: T0,
     gifts: [],
     ...extra,
   };
@@ -274,8 +277,8 @@ describe('a broadcast in detail', () => {
   it('keeps per-gift totals from every save', async () => {
     const store = ProfileStore.open(path.join(tempDir(), 'p.db'), { create: true });
     const link = start(store, 'room-1', T0);
-    const rose = { giftId: 5655, giftName: 'Rose', diamonds: 1 };
-    const lion = { giftId: 6369, giftName: 'Lion', diamonds: 29999 };
+    const rose = { giftId: '5655', giftName: 'Rose', diamonds: 1 };
+    const lion = { giftId: '6369', giftName: 'Lion', diamonds: 29999 };
     store.saveProgress(link, changes([], { gifts: [{ ...rose, count: 10, coins: 10 }] }));
     store.saveProgress(
       link,
