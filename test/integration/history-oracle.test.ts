@@ -524,7 +524,12 @@ describe('history against the oracle', () => {
       const { body } = await get<GiftBreakdownResponse>(`/api/sessions/${sessionIds[i + 1]}/gifts`);
       const expected = [...b.giftTypes]
         .map(([giftId, t]) => ({ giftId, giftName: t.giftName, count: t.count, coins: t.coins }))
-        .sort((x, y) => y.coins - x.coins || y.count - x.count || x.giftId - y.giftId);
+        .sort(
+          (x, y) =>
+            y.coins - x.coins ||
+            y.count - x.count ||
+            (x.giftId < y.giftId ? -1 : x.giftId > y.giftId ? 1 : 0),
+        );
       expect(body.gifts.map(({ diamonds: _d, ...g }) => g)).toEqual(expected);
     }
   });
