@@ -37,8 +37,8 @@ export interface LeaderboardRequest {
 }
 
 export interface HistoryServiceOptions {
-  /** The open profile's history (it changes with a profile switch). */
-  repository: () => HistoryRepository;
+  /** Runs a query on the open profile's history (it changes with a profile switch). */
+  read: <T>(query: (history: HistoryRepository) => Promise<T>) => Promise<T>;
   /** The broadcast a `session` leaderboard is about: the live one, else the last one saved. */
   currentSessionId: () => number | null;
   /** The zone used when a request names none. */
@@ -69,7 +69,9 @@ export class HistoryService {
       );
     }
     const { start, end } = dateSpan(from, to, tz);
-    const buckets = await this.options.repository().summary({ period, zone: tz, start, end });
+    const buckets = await this.options.read((history) =>
+      history.summary({ period, zone: tz, start, end }),
+    );
     return { period, tz, buckets };
   }
 
@@ -90,12 +92,14 @@ export class HistoryService {
       period = { tz, from: range.label, start: range.start, end: range.end };
       scope = { kind: 'range', start: range.start, end: range.end };
     }
-    const viewers = await this.options.repository().leaderboard({ metric, scope, limit });
+    const viewers = await this.options.read((history) =>
+      history.leaderboard({ metric, scope, limit }),
+    );
     return { sessionId, metric, window, period, viewers };
   }
 
   async viewer(userId: string): Promise<ViewerResponse> {
-    const found = await this.options.repository().viewer(userId);
+    const found = await this.options.read((history) => history.viewer(userId));
     if (!found) {
       throw new LivetallyError(
         'viewer_not_found',
@@ -106,13 +110,13 @@ export class HistoryService {
   }
 
   async recap(sessionId: number): Promise<RecapResponse> {
-    const recap = await this.options.repository().recap(sessionId);
+    const recap = await this.options.read((history) => history.recap(sessionId));
     if (!recap) throw notFound(sessionId);
     return recap;
   }
 
   async gifts(sessionId: number): Promise<GiftBreakdownResponse> {
-    const gifts = await this.options.repository().giftBreakdown(sessionId);
+    const gifts = await this.options.read((history) => history.giftBreakdown(sessionId));
     if (!gifts) throw notFound(sessionId);
     return { sessionId, gifts };
   }

@@ -264,9 +264,18 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     };
   }
 
-  /** The open profile's history: summaries, leaderboards over time, recaps. */
-  get history(): HistoryRepository {
-    return this.profile.store.history;
+  /**
+   * A query on the open profile's history (summaries, leaderboards over time, recaps); damage
+   * found while reading stops all writing to the file, as for every other read.
+   */
+  async readHistory<T>(query: (history: HistoryRepository) => Promise<T>): Promise<T> {
+    const profile = this.profile;
+    try {
+      return await query(profile.store.history);
+    } catch (error) {
+      if (!isCorruption(error)) throw error;
+      throw this.damaged(profile, error);
+    }
   }
 
   sessions(): SessionRecord[] {

@@ -101,7 +101,7 @@ export async function exportHistory(
 
 function historyService(store: ProfileStore | undefined, zone: string): HistoryService {
   return new HistoryService({
-    repository: () => store?.history ?? EMPTY_HISTORY,
+    read: (query) => query(store?.history ?? EMPTY_HISTORY),
     currentSessionId: () => store?.loadCurrent()?.sessionId ?? null,
     zone,
   });

@@ -77,8 +77,80 @@ const OPERATIONS: Record<string, OperationDoc> = {
   'get /api/leaderboard': {
     operationId: 'getLeaderboard',
     responses: {
-      200: 'The top viewers of the current broadcast (or of the last one)',
-      400: 'Unknown metric, or a limit outside 1–100',
+      200: 'The top viewers of the window: the current (or last, or given) broadcast, today, this week, this month or all time',
+      400: 'Unknown metric or window, a limit outside 1–100, or an unknown time zone',
+      404: 'There is no such session',
+    },
+  },
+  'get /api/summary': {
+    operationId: 'getSummary',
+    responses: {
+      200: 'Totals per day, week (from Monday) or month in the time zone, the empty ones included',
+      400: 'Unknown period or time zone, a date not written YYYY-MM-DD, "from" after "to", or too many buckets',
+    },
+  },
+  'get /api/viewers/{userId}': {
+    operationId: 'getViewer',
+    responses: {
+      200: "One viewer's all-time totals and the broadcasts they took part in",
+      404: "No viewer with that id in this profile's history",
+    },
+  },
+  'get /api/sessions/{id}/recap': {
+    operationId: 'getSessionRecap',
+    responses: {
+      200: 'The broadcast against the previous one of the same streamer, with its top and first-time gifters',
+      400: 'The id is not a whole number from 1',
+      404: 'There is no such session',
+    },
+  },
+  'get /api/sessions/{id}/gifts': {
+    operationId: 'getSessionGifts',
+    responses: {
+      200: 'Items and coins per gift type in the broadcast, most coins first',
+      400: 'The id is not a whole number from 1',
+      404: 'There is no such session',
+    },
+  },
+  'get /api/export/viewers': {
+    operationId: 'exportViewers',
+    responses: {
+      200: "Every viewer's all-time totals as a file (attachment): CSV (UTF-8 with BOM, for Excel) or JSON",
+      400: 'The format is not csv or json',
+    },
+  },
+  'get /api/export/summary': {
+    operationId: 'exportSummary',
+    responses: {
+      200: 'Totals per day, week or month as a file (attachment): CSV (UTF-8 with BOM, for Excel) or JSON',
+      400: 'Unknown period or time zone, a bad date, or a format that is not csv or json',
+    },
+  },
+  'get /api/goals': {
+    operationId: 'listGoals',
+    responses: { 200: "The active profile's goals, each with where it stands now" },
+  },
+  'post /api/goals': {
+    operationId: 'createGoal',
+    responses: { 201: 'Created: the goal and where it stands now' },
+  },
+  'patch /api/goals/{id}': {
+    operationId: 'changeGoal',
+    responses: {
+      200: 'Changed (only the fields given): the goal and where it stands now',
+      404: 'There is no such goal in the active profile',
+    },
+  },
+  'delete /api/goals/{id}': {
+    operationId: 'deleteGoal',
+    responses: { 204: 'Deleted', 404: 'There is no such goal in the active profile' },
+  },
+  'post /api/test-alert': {
+    operationId: 'sendTestAlert',
+    responses: {
+      200: 'Sent to the overlays, marked as a test; nothing is counted or saved',
+      404: 'There is no such goal (kind goal with a goalId)',
+      409: 'Kind goal, and the profile has no goal yet',
     },
   },
   'get /api/sessions': {
@@ -203,32 +275,44 @@ export function describeApi(generated: unknown): OpenAPIV3.Document {
   return doc;
 }
 
-/** The export is a file, not JSON of a schema: CSV or JSON by `format`. */
+/** The exports are files, not JSON of a schema: CSV or JSON by `format` (docs/formats.md). */
+const EXPORTS: { path: string; csv: string; json: string; file: string }[] = [
+  {
+    path: '/api/sessions/{id}/export',
+    csv: 'format=csv: the time series, one row per 10-second sample (time,viewers,likes,total_coins,followers,shares,gifts), RFC 4180, UTF-8 with BOM',
+    json: 'format=json: {session, series, viewers} (per-viewer totals included)',
+    file: 'livetally-session-ID.csv (or .json)',
+  },
+  {
+    path: '/api/export/viewers',
+    csv: 'format=csv: one row per viewer, all-time totals, RFC 4180, UTF-8 with BOM',
+    json: 'format=json: every viewer with all-time totals',
+    file: 'livetally-viewers.csv (or .json)',
+  },
+  {
+    path: '/api/export/summary',
+    csv: 'format=csv: one row per day, week or month, RFC 4180, UTF-8 with BOM',
+    json: 'format=json: the answer of GET /api/summary',
+    file: 'livetally-days.csv (weeks, months; or .json)',
+  },
+];
+
 function describeExport(doc: OpenAPIV3.Document): void {
-  const operation = doc.paths['/api/sessions/{id}/export']?.get;
-  const ok = operation?.responses['200'] as OpenAPIV3.ResponseObject | undefined;
-  if (!operation || !ok) return;
-  ok.content = {
-    'text/csv': {
-      schema: {
-        type: 'string',
-        description:
-          'format=csv: the time series, one row per 10-second sample (time,viewers,likes,total_coins,followers,shares,gifts), RFC 4180',
+  for (const file of EXPORTS) {
+    const operation = doc.paths[file.path]?.get;
+    const ok = operation?.responses['200'] as OpenAPIV3.ResponseObject | undefined;
+    if (!operation || !ok) continue;
+    ok.content = {
+      'text/csv': { schema: { type: 'string', description: file.csv } },
+      'application/json': { schema: { type: 'object', description: file.json } },
+    };
+    ok.headers = {
+      'Content-Disposition': {
+        description: `attachment; filename="${file.file}"`,
+        schema: { type: 'string' },
       },
-    },
-    'application/json': {
-      schema: {
-        type: 'object',
-        description: 'format=json: {session, series, viewers} (per-viewer totals included)',
-      },
-    },
-  };
-  ok.headers = {
-    'Content-Disposition': {
-      description: 'attachment; filename="livetally-session-ID.csv" (or .json)',
-      schema: { type: 'string' },
-    },
-  };
+    };
+  }
 }
 
 /** `get /api/sessions/{id}/export` → `getApiSessionsIdExport`. */

@@ -40,7 +40,7 @@ export function registerHistoryRoutes(
 ): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const history = new HistoryService({
-    repository: () => service.history,
+    read: (query) => service.readHistory(query),
     currentSessionId: () => service.currentSessionId(),
     zone: options.zone ?? resolveTimeZone(undefined, process.env),
     now: options.now,
@@ -121,7 +121,7 @@ export function registerHistoryRoutes(
     },
     async (request, reply) => {
       const { format } = request.query;
-      const body = exportViewers(await service.history.allViewers(), format);
+      const body = exportViewers(await service.readHistory((h) => h.allViewers()), format);
       return sendFile(reply, `livetally-viewers.${format}`, format, body);
     },
   );

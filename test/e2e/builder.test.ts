@@ -245,9 +245,15 @@ describe('the overlay builder', () => {
       {
         name: 'Leaderboard',
         set: async () => {
-          await page.getByLabel('Ranked by').selectOption('likes');
-          await page.getByLabel('Rows').fill('7');
-          await page.getByLabel('Short numbers').check();
+          await page
+            .getByRole('region', { name: 'OBS overlays' })
+            .getByLabel('Ranked by')
+            .selectOption('likes');
+          await page.getByRole('region', { name: 'OBS overlays' }).getByLabel('Rows').fill('7');
+          await page
+            .getByRole('region', { name: 'OBS overlays' })
+            .getByLabel('Short numbers')
+            .check();
         },
       },
     ];

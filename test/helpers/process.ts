@@ -47,7 +47,8 @@ export async function startServer(
     const match = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)(?:\?token=(\S+))?/.exec(
       run.output.stdout,
     );
-    if (match) {
+    // The banner's last line: the lines before it (the token's) are all there.
+    if (match && run.output.stdout.includes('press Ctrl+C')) {
       return { ...run, url: match[1]!, token: match[2] ? decodeURIComponent(match[2]) : undefined };
     }
     if (exitCode !== undefined) {

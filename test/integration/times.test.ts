@@ -75,7 +75,7 @@ describe('times', () => {
       const result = cli(['--data-dir', data, ...args], env);
       expect(result.code).toBe(2);
       expect(result.stderr.trim()).toBe(
-        'livetally: unknown time zone "Mars/Olympus": use an IANA name such as Europe/Berlin, America/New_York or UTC',
+        'livetally: "Mars/Olympus" is not a time zone; use an IANA name such as Europe/Berlin, America/New_York or UTC',
       );
     }
   });
