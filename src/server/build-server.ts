@@ -1,5 +1,5 @@
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -10,7 +10,7 @@ import {
 import type { LiveService } from '../app/live-service.js';
 import type { Logger } from '../app/logger.js';
 import { isLivetallyError } from '../domain/errors.js';
-import { errorBody, statusFor } from './http-errors.js';
+import { clientErrorResponse, errorBody, fromFastifyError, statusFor } from './http-errors.js';
 import { describeApi } from './openapi.js';
 import { RealtimeHub, type RealtimeOptions } from './realtime.js';
 import { registerRoutes } from './routes.js';
@@ -43,7 +43,26 @@ export async function buildServer(
   options: ServerOptions,
 ): Promise<{ app: FastifyInstance; realtime: RealtimeHub; policy: AccessPolicy }> {
   const { logger } = options;
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    // A request without Host is refused by the Host check below, in the usual error shape.
+    http: { requireHostHeader: false },
+    // Errors fastify answers before routing (a bad %-escape, a path parameter over 100
+    // characters) and requests Node cannot parse get the same error shape as the rest.
+    frameworkErrors: (error, _request, reply) => {
+      const known = fromFastifyError(error.code, { bodyLimit: BODY_LIMIT });
+      void (reply as FastifyReply)
+        .code(known?.status ?? 400)
+        .send(errorBody(known?.code ?? 'bad_request', known?.message ?? 'invalid request'));
+    },
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      if (socket.writable) socket.write(clientErrorResponse(error.code));
+      socket.destroy(error);
+    },
+  });
   const policy = new AccessPolicy(
     options.host,
     () => listeningPort(app) ?? options.port,
@@ -59,7 +78,9 @@ export async function buildServer(
         .send(
           errorBody(
             'forbidden_host',
-            `requests must be addressed to this livetally, not "${String(request.headers.host).slice(0, 80)}"`,
+            request.headers.host === undefined
+              ? 'requests must name this livetally in their Host header'
+              : `requests must be addressed to this livetally, not "${request.headers.host.slice(0, 80)}"`,
           ),
         );
     }
@@ -102,24 +123,11 @@ export async function buildServer(
         : 'invalid';
       return reply.code(400).send(errorBody('invalid_request', `invalid ${part}: ${detail}`));
     }
-    if (isLivetallyError(error)) {
-      return reply.code(statusFor(error)).send(errorBody(error.code, error.message));
-    }
-    if (
-      error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
-      error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
-    ) {
-      return reply.code(400).send(errorBody('invalid_json', 'the request body is not valid JSON'));
-    }
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply
-        .code(413)
-        .send(errorBody('body_too_large', `request bodies are limited to ${BODY_LIMIT} bytes`));
-    }
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return reply
-        .code(415)
-        .send(errorBody('unsupported_media_type', 'send JSON (Content-Type: application/json)'));
+    const known = isLivetallyError(error)
+      ? error
+      : fromFastifyError(error.code, { bodyLimit: BODY_LIMIT });
+    if (known) {
+      return reply.code(statusFor(known)).send(errorBody(known.code, known.message));
     }
     if (typeof error.statusCode === 'number' && error.statusCode < 500) {
       return reply.code(error.statusCode).send(errorBody('invalid_request', error.message));
