@@ -27,7 +27,10 @@ export interface ServerOptions {
   /** The clock and default time zone of the history routes (tests fix them). */
   now?: () => number;
   timeZone?: string;
-  /** Extra routes (the pages), registered after the API. */
+  /**
+   * The pages, registered after the API. Their routes are the only ones served without the
+   * token: they hold nothing secret, and their scripts need the token to reach the API.
+   */
   pages?: (app: FastifyInstance) => void | Promise<void>;
 }
 
@@ -63,6 +66,8 @@ export async function buildServer(
       socket.destroy(error);
     },
   });
+  /** Method and route pattern of every page route: the only ones open without the token. */
+  const publicRoutes = new Set<string>();
   const policy = new AccessPolicy(
     options.host,
     () => listeningPort(app) ?? options.port,
@@ -91,8 +96,12 @@ export async function buildServer(
           errorBody('forbidden_origin', "changes are only accepted from livetally's own pages"),
         );
     }
+    // Decided on the route the router chose, not on the raw address: `/%61pi/stats`,
+    // `http://x/api/stats` and `/api/stats` all reach the same handler, so they need the same
+    // token. Anything that is not a page (unknown paths included) needs it.
+    const route = `${request.method} ${request.routeOptions.url ?? ''}`;
     if (
-      request.url.startsWith('/api/') &&
+      !publicRoutes.has(route) &&
       !policy.tokenAllowed(presentedToken(request.headers, request.url))
     ) {
       return reply
@@ -162,7 +171,15 @@ export async function buildServer(
   });
   registerRoutes(app, service, options.version, { now: options.now, zone: options.timeZone });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => describeApi(app.swagger()));
-  if (options.pages) await options.pages(app);
+  const pages = options.pages;
+  if (pages) {
+    await app.register(async (scope) => {
+      scope.addHook('onRoute', (route) => {
+        for (const method of [route.method].flat()) publicRoutes.add(`${method} ${route.url}`);
+      });
+      await pages(scope);
+    });
+  }
   const realtime = new RealtimeHub(app.server, service, policy, logger, options.realtime);
   // Before the HTTP server closes: it waits for every connection, sockets included.
   app.addHook('preClose', async () => realtime.close());
