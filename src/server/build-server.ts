@@ -13,6 +13,7 @@ import { isLivetallyError } from '../domain/errors.js';
 import { clientErrorResponse, errorBody, fromFastifyError, statusFor } from './http-errors.js';
 import { describeApi } from './openapi.js';
 import { RealtimeHub, type RealtimeOptions } from './realtime.js';
+import { missingBodyMessage, registerBodyParsers } from './request-bodies.js';
 import { registerRoutes } from './routes.js';
 import { AccessPolicy, presentedToken } from './security.js';
 
@@ -130,6 +131,14 @@ export async function buildServer(
       const detail = issue
         ? `${where ? `${where}: ` : ''}${issue.message ?? 'invalid'}`
         : 'invalid';
+      if (part === 'body' && (request.body === undefined || request.body === null)) {
+        const message = missingBodyMessage(
+          request.method,
+          request.routeOptions.url ?? request.url,
+          request.routeOptions.schema?.body,
+        );
+        return reply.code(400).send(errorBody('missing_body', message));
+      }
       return reply.code(400).send(errorBody('invalid_request', `invalid ${part}: ${detail}`));
     }
     const known = isLivetallyError(error)
@@ -169,6 +178,7 @@ export async function buildServer(
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
+  registerBodyParsers(app);
   registerRoutes(app, service, options.version, { now: options.now, zone: options.timeZone });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => describeApi(app.swagger()));
   const pages = options.pages;

@@ -144,7 +144,7 @@ describe('HTTP API', () => {
     });
 
     it.each([
-      ['no body', undefined, 400, 'invalid_request'],
+      ['no body', undefined, 400, 'missing_body'],
       ['bad JSON', '{"streamer":', 400, 'invalid_json'],
       ['a missing field', {}, 400, 'invalid_request'],
       ['a number', { streamer: 42 }, 400, 'invalid_request'],
