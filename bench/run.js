@@ -1,4 +1,4 @@
-// npm run bench [-- replay|broadcast|server|tiktok|check|history]: prints the figures the issues ask for.
+// npm run bench [-- replay|broadcast|server|tiktok|check|history|slow-clients]: prints the figures the issues ask for.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,12 @@ if (which === 'all' || which === 'broadcast') {
   const { benchBroadcast } = await import('./broadcast.js');
   log('\n== a 4-hour broadcast, 2 million messages (issue 8, item 6) ==');
   await benchBroadcast(log);
+}
+if (which === 'slow-clients') {
+  // Not part of `all`: it runs for a minute and a half.
+  const { benchSlowClients } = await import('./slow-clients.js');
+  log('\n== websocket clients that never read (issue 8) ==');
+  await benchSlowClients(log);
 }
 if (which === 'all' || which === 'server') {
   const { benchServer } = await import('./server.js');

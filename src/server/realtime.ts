@@ -11,12 +11,18 @@ import {
   type ServerToClientEvents,
 } from '../shared/api-types.js';
 import { presentedToken, type AccessPolicy } from './security.js';
+import { behind, cut, cutAll, cutOnMissedHeartbeat } from './slow-clients.js';
 
 export interface RealtimeOptions {
   /** Pushes are at least this far apart (default 100 ms: at most 10 per second). */
   intervalMs?: number;
   /** A client with more packets than this waiting to be sent is dropped. */
   maxBacklog?: number;
+  /**
+   * The server pings each client this often and drops one that has not answered within as
+   * long again: a client that stopped reading (default 10 s).
+   */
+  heartbeatMs?: number;
 }
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -58,9 +64,12 @@ export class RealtimeHub {
   ) {
     this.intervalMs = options.intervalMs ?? 100;
     this.maxBacklog = options.maxBacklog ?? 64;
+    const heartbeatMs = options.heartbeatMs ?? 10_000;
     this.io = new Server(server, {
       serveClient: false,
       maxHttpBufferSize: 4096, // pages send nothing
+      pingInterval: heartbeatMs,
+      pingTimeout: heartbeatMs,
       allowRequest: (req, callback) => {
         const ok =
           policy.hostAllowed(req.headers.host) &&
@@ -70,6 +79,7 @@ export class RealtimeHub {
       },
     });
     this.io.on('connection', (socket: LiveSocket) => {
+      cutOnMissedHeartbeat(socket.conn, logger);
       socket.emit(REALTIME.stats, this.service.view());
       socket.emit(REALTIME.connection, this.service.connection.current);
       socket.emit(REALTIME.goals, this.service.goalsView());
@@ -128,6 +138,7 @@ export class RealtimeHub {
     for (const off of this.unsubscribe.splice(0)) off();
     // Closing the connections without a socket.io "disconnect" lets pages and overlays
     // reconnect by themselves when livetally comes back.
+    cutAll(this.io);
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
 
@@ -182,12 +193,10 @@ export class RealtimeHub {
 
   private dropSlowClients(): void {
     for (const socket of this.io.sockets.sockets.values()) {
-      // engine.io keeps unsent packets in `writeBuffer` (public in JS, private in its types).
-      const backlog = (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
-      if (backlog > this.maxBacklog) {
-        this.logger.warn(`dropping a realtime client that fell ${backlog} messages behind`);
-        // Close without waiting to flush what it could not take anyway.
-        socket.conn.close(true);
+      const reason = behind(socket.conn, this.maxBacklog);
+      if (reason) {
+        this.logger.warn(`dropping a realtime client that fell ${reason}`);
+        cut(socket.conn);
       }
     }
   }

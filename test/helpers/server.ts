@@ -71,10 +71,10 @@ export async function testServer(options: TestServerOptions = {}): Promise<TestS
     logger: silentLogger,
     now: options.now,
     timeZone: options.timeZone,
+    realtime: options.realtime,
     pages: options.pages
       ? registerPages({ dir: path.join(ROOT, 'dist', 'web'), logger: silentLogger })
       : undefined,
-    realtime: options.realtime,
   });
   let closed = false;
   const server: TestServer = {
