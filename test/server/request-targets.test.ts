@@ -34,14 +34,31 @@ const ROUTES: Route[] = [
   { method: 'DELETE', path: '/api/connection' },
   { method: 'GET', path: '/api/profiles' },
   { method: 'POST', path: '/api/profiles', body: { name: 'evil' } },
-  { method: 'POST', path: '/api/profiles/victim/activate' },
-  { method: 'DELETE', path: '/api/profiles/victim' },
   { method: 'GET', path: '/api/leaderboard', query: '?metric=likes&limit=5' },
   { method: 'GET', path: '/api/sessions' },
   { method: 'GET', path: '/api/sessions/1' },
   { method: 'GET', path: '/api/sessions/1/export', query: '?format=json' },
   { method: 'GET', path: '/api/openapi.json' },
+  { method: 'GET', path: '/api/goals' },
+  { method: 'POST', path: '/api/goals', body: { metric: 'likes', target: 1000 } },
+  { method: 'PATCH', path: '/api/goals/GOAL', body: { target: 5 } },
+  { method: 'DELETE', path: '/api/goals/GOAL' },
+  { method: 'POST', path: '/api/test-alert', body: { kind: 'follow' } },
+  { method: 'GET', path: '/api/summary', query: '?period=day' },
+  { method: 'GET', path: '/api/viewers/u1' },
+  { method: 'GET', path: '/api/sessions/1/recap' },
+  { method: 'GET', path: '/api/sessions/1/gifts' },
+  { method: 'GET', path: '/api/export/viewers', query: '?format=json' },
+  { method: 'GET', path: '/api/export/summary', query: '?format=json' },
+  // Last: the routes above act on the active profile.
+  { method: 'POST', path: '/api/profiles/victim/activate' },
+  { method: 'DELETE', path: '/api/profiles/victim' },
 ];
+
+/** The seeded goal's id, put where a route names `GOAL`. */
+let goalId = '';
+const routesNow = (): Route[] =>
+  ROUTES.map((route) => ({ ...route, path: route.path.replace('GOAL', goalId) }));
 
 const hex = (char: string) => char.charCodeAt(0).toString(16).padStart(2, '0');
 
@@ -154,6 +171,9 @@ async function seeded(options: { pages?: boolean } = {}) {
   await server.service.connect('alice');
   await waitFor(() => server.service.connection.isIdle);
   await server.service.createProfile('victim');
+  goalId = (
+    await server.service.changeGoals((goals) => goals.create({ metric: 'likes', target: 50 }))
+  ).id;
   await server.listen();
   return server;
 }
@@ -173,6 +193,7 @@ async function snapshot(server: TestServer) {
     active: server.service.profiles().active,
     connection: server.service.connection.current.state,
     sessions: server.service.sessions().length,
+    goals: (await server.service.goals()).goals.map((g) => `${g.id} ${g.target}`),
   };
 }
 
@@ -183,7 +204,7 @@ describe('request targets off loopback', () => {
     expect(before).toMatchObject({ savedLikes: 25, active: 'default', sessions: 1 });
     expect(before.files).toEqual(['default.db', 'victim.db']);
 
-    const attempts = ROUTES.flatMap((route) =>
+    const attempts = routesNow().flatMap((route) =>
       spellings(route, port(server)).flatMap(([family, target]) =>
         [undefined, 'wrong-token'].map((token) => ({ route, family, target, token })),
       ),
@@ -217,7 +238,7 @@ describe('request targets off loopback', () => {
 
   it('still serves every route with the token (the table above aims at real routes)', async () => {
     const server = await seeded();
-    for (const route of ROUTES) {
+    for (const route of routesNow()) {
       const response = await requestFor(
         route,
         route.path + (route.query ?? ''),
@@ -236,6 +257,28 @@ describe('request targets off loopback', () => {
     }
     expect(server.service.profiles().profiles.map((p) => p.name)).toContain('evil');
     expect(server.service.profiles().active).toBe('victim');
+  });
+
+  it('the table above names every route of the API', async () => {
+    const server = await seeded();
+    const response = await requestFor(
+      { method: 'GET', path: '/api/openapi.json' },
+      '/api/openapi.json',
+      TOKEN,
+      port(server),
+    );
+    const api = JSON.parse(response.body) as { paths: Record<string, Record<string, unknown>> };
+    const routes = Object.entries(api.paths).flatMap(([pattern, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${pattern}`),
+    );
+    expect(routes.length).toBeGreaterThan(20);
+    const matches = (route: Route, pattern: string) =>
+      new RegExp(`^${pattern.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(route.path);
+    const missing = routes.filter((op) => {
+      const [method, pattern] = op.split(' ') as [string, string];
+      return !ROUTES.some((route) => route.method === method && matches(route, pattern));
+    });
+    expect(missing).toEqual([]);
   });
 
   it('serves the pages and their assets without the token, and nothing else', async () => {
