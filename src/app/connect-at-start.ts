@@ -40,6 +40,32 @@ export async function connectAtStart(
   }
 }
 
+/**
+ * Resolves once the connection made at start is under way (connecting, or further) or has
+ * come to an end, after `limitMs` at most: a page opened from then on shows it on its way,
+ * not "disconnected" (the source may take a moment to load before it starts connecting).
+ */
+export function underWay(
+  service: LiveService,
+  connecting: Promise<void>,
+  limitMs = 2000,
+): Promise<void> {
+  if (service.connection.current.state !== 'disconnected') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      service.off('connection', onView);
+      resolve();
+    };
+    const onView = (view: ConnectionView) => {
+      if (view.state !== 'disconnected') done();
+    };
+    const timer = setTimeout(done, limitMs);
+    service.on('connection', onView);
+    void connecting.then(done, done);
+  });
+}
+
 function watchResume(service: LiveService, sessionId: number, logger: Logger): () => void {
   const onConnection = (view: ConnectionView) => {
     if (view.state === 'connected') return stop();

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { TokenFile } from '../app/access-token.js';
-import { connectAtStart } from '../app/connect-at-start.js';
+import { connectAtStart, underWay } from '../app/connect-at-start.js';
 import { LiveService } from '../app/live-service.js';
 import { publishServer, type TokenSource } from '../app/server-info.js';
 import { createSourceFactory } from '../app/source-factory.js';
@@ -111,7 +111,6 @@ export async function runStart(ctx: CliContext, cmd: Command, opts: StartFlags):
         `access token (required off loopback): ${token} — ${keptToken.created ? 'new, ' : ''}kept in ${keptToken.file} for the next start`,
       );
     }
-    ctx.output.out(`profile "${service.profileName}" · press Ctrl+C to stop (everything is saved)`);
     const atStart = chooseStartConnection({
       streamer: config.streamer.value,
       resume: config.resume.value,
@@ -120,7 +119,9 @@ export async function runStart(ctx: CliContext, cmd: Command, opts: StartFlags):
       notResumable: [DEMO_STREAMER],
       sessions: service.sessions(),
     });
-    if (atStart) void connectAtStart(service, atStart, logger);
+    // The last line of the banner once a connection made at start is on its way.
+    if (atStart) await underWay(service, connectAtStart(service, atStart, logger));
+    ctx.output.out(`profile "${service.profileName}" · press Ctrl+C to stop (everything is saved)`);
     await untilAborted(stop.stopping);
     logger.info('stopping: saving everything …');
     const running = service;

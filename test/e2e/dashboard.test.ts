@@ -278,7 +278,8 @@ describe('the dashboard', () => {
         `Kept in this profile for @carol: ${carol.stats.likes.toLocaleString('en-US')} likes`,
       ),
     );
-    expect(await tiles()).toEqual(ZERO);
+    // The badge follows the `connection` event, the tiles the next `stats` push.
+    await eventually(async () => expect(await tiles()).toEqual(ZERO));
     await page.setViewportSize({ width: 1280, height: 900 });
     expect(errors).toEqual([]);
   });
