@@ -1,12 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Activity } from '../domain/broadcast-tally.js';
 import { LivetallyError } from '../domain/errors.js';
-import type {
-  LeaderboardMetric,
-  SessionRecord,
-  ViewerTotals,
-  SessionPoint,
-} from '../domain/history.js';
+import type { SessionRecord, SessionPoint } from '../domain/history.js';
 import type { StreamStats } from '../domain/stats.js';
 import type {
   ConnectionView,
@@ -142,7 +137,8 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   /** Creates, edits or removes goals of the active profile, one change at a time. */
   changeGoals<T>(change: (goals: GoalBoard) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      const result = await change(this.profile.goals);
+      const profile = this.profile;
+      const result = await this.onFile(profile, () => change(profile.goals), 'saving the goals');
       this.emit('goals');
       return result;
     });
@@ -246,22 +242,6 @@ export class LiveService extends EventEmitter<ServiceEvents> {
       this.emit('profile', found);
       return found;
     });
-  }
-
-  leaderboard(
-    metric: LeaderboardMetric,
-    limit: number,
-  ): {
-    sessionId: number | null;
-    viewers: ViewerTotals[];
-  } {
-    const sessionId = this.currentSessionId();
-    if (sessionId === null) return { sessionId, viewers: [] };
-    const { store } = this.profile;
-    return {
-      sessionId,
-      viewers: this.reading(() => store.leaderboard(sessionId, metric, limit)),
-    };
   }
 
   /**
@@ -376,12 +356,16 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   }
 
   /** A change made on the main thread's connection, its disk failures in plain words. */
-  private async onFile<T>(profile: OpenProfile, change: () => Promise<T>): Promise<T> {
+  private async onFile<T>(
+    profile: OpenProfile,
+    change: () => Promise<T>,
+    doing = 'saving the stats',
+  ): Promise<T> {
     try {
       return await change();
     } catch (error) {
       if (isCorruption(error)) throw this.damaged(profile, error);
-      throw storageFailure(error, { path: profile.store.file, doing: 'saving the stats' }) ?? error;
+      throw storageFailure(error, { path: profile.store.file, doing }) ?? error;
     }
   }
 

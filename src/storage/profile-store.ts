@@ -6,7 +6,6 @@ import type { StreakRecord } from '../domain/gift-streaks.js';
 import type {
   BroadcastLink,
   EndReason,
-  LeaderboardMetric,
   RoomMemory,
   SavedCurrent,
   SessionPoint,
@@ -49,14 +48,6 @@ export interface NewSession {
 
 /** Message keys read per query when a resumed broadcast's keys are loaded. */
 const KEY_PAGE = 20_000;
-
-const LEADERBOARD_ORDER: Record<LeaderboardMetric, string> = {
-  coins: 'coins DESC, gifts DESC',
-  gifts: 'gifts DESC',
-  likes: 'likes DESC',
-  comments: 'comments DESC',
-  shares: 'shares DESC',
-};
 
 /**
  * Everything livetally keeps in one profile's SQLite file. The only place with SQL; one
@@ -395,19 +386,6 @@ export class ProfileStore {
     const rows = this.db
       .prepare('SELECT * FROM session_viewers WHERE session_id = ? ORDER BY coins DESC, user_id')
       .all(id) as SessionViewerRow[];
-    return rows.map(toViewer);
-  }
-
-  leaderboard(sessionId: number, metric: LeaderboardMetric, limit: number): ViewerTotals[] {
-    // Interpolated only from the fixed table above, never from input.
-    const order = LEADERBOARD_ORDER[metric];
-    if (!order) throw new RangeError(`unknown leaderboard metric ${String(metric)}`);
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM session_viewers WHERE session_id = ? AND ${metric} > 0
-          ORDER BY ${order}, last_seen DESC LIMIT ?`,
-      )
-      .all(sessionId, limit) as SessionViewerRow[];
     return rows.map(toViewer);
   }
 

@@ -8,7 +8,7 @@ import {
   recordingLines,
 } from '../../src/sources/replay/recording-generator.js';
 import { cli, cliJson, DEMO, spawnCli } from '../helpers/cli.js';
-import { waitFor } from '../helpers/server.js';
+import { testServer, waitFor } from '../helpers/server.js';
 import { mountTinyDisk, skipBecause } from '../helpers/tiny-disk.js';
 
 const children: ChildProcess[] = [];
@@ -108,5 +108,37 @@ describe('a replay while saving fails (the disk is full)', () => {
     expect(cliJson<{ stats: unknown }>(['--data-dir', disk.dir, 'stats']).stats).toEqual(
       demoTruth(),
     );
+  }, 60_000);
+});
+
+describe('goals while the disk is full', () => {
+  it('a goal that cannot be written answers 507 disk_full, in plain words, and changes nothing', async () => {
+    const disk = mountTinyDisk(4096);
+    if (typeof disk === 'string') return skipBecause(disk);
+    const server = await testServer({ dataDir: disk.dir });
+    const create = (target: number) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/api/goals',
+        headers: { host: server.host },
+        payload: { metric: 'likes', target },
+      });
+    const first = await create(100);
+    expect(first.statusCode, first.body).toBe(201);
+    disk.fill();
+    // SQLite may still find room in pages it holds; a few more goals fill those too.
+    let refused: Awaited<ReturnType<typeof create>> | undefined;
+    for (let i = 0; i < 200 && !refused; i += 1) {
+      const response = await create(200 + i);
+      if (response.statusCode !== 201) refused = response;
+    }
+    expect(refused?.statusCode).toBe(507);
+    expect(refused?.json()).toMatchObject({
+      error: { code: 'disk_full', message: expect.stringMatching(/is full/) },
+    });
+    const before = (await server.service.goals()).goals.length;
+    disk.free();
+    expect((await server.service.goals()).goals.length).toBe(before);
+    await server.close();
   }, 60_000);
 });
