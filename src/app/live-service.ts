@@ -18,6 +18,7 @@ import { noteDamaged } from '../storage/open-database.js';
 import { ConnectionManager } from './connection-manager.js';
 import { writerEvents } from './writer-events.js';
 import { GoalBoard } from './goal-board.js';
+import { ProfileFleet, type FleetWriterKind } from './profile-fleet.js';
 import type { Logger } from './logger.js';
 import type { SessionExport } from './session-export.js';
 import type { SourceFactory } from './source-factory.js';
@@ -46,6 +47,8 @@ export interface LiveServiceOptions {
   profile?: string;
   /** How long `connect` waits for the first outcome before answering. */
   connectAnswerMs?: number;
+  /** Where the saves of profiles counting beside the active one are made (default inline). */
+  fleetWriter?: FleetWriterKind;
 }
 
 interface OpenProfile {
@@ -65,6 +68,10 @@ const SWITCH_SAVE_LIMIT_MS = 5000;
  */
 export class LiveService extends EventEmitter<ServiceEvents> {
   readonly connection: ConnectionManager;
+  /** The other profiles counting at once (DESIGN "Several LIVEs at once"). */
+  readonly fleet: ProfileFleet;
+  /** The profile a switch is opening, while it does: nothing else may open it meanwhile. */
+  switchingTo: string | undefined;
   private profile: OpenProfile;
   private queue: Promise<unknown> = Promise.resolve();
   /** Grows on every profile switch, so a change of profile is a change of stats. */
@@ -88,6 +95,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
       options.connectAnswerMs,
     );
     this.connection.on('connection', (view) => this.emit('connection', view));
+    this.fleet = new ProfileFleet(this, options);
   }
 
   get profileName(): string {
@@ -213,6 +221,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
           `"${found}" is the active profile; switch to another profile before deleting it`,
         );
       }
+      this.fleet.assertIdle(found, 'deleted');
       this.options.workspace.deleteProfile(found);
     });
   }
@@ -226,11 +235,18 @@ export class LiveService extends EventEmitter<ServiceEvents> {
       const { workspace } = this.options;
       const found = workspace.profiles.resolve(name);
       if (found === this.profile.name) return found;
+      this.fleet.assertIdle(found, 'made the active profile');
       // What the old profile holds unsaved would be lost with its file: refuse instead.
       this.assertSaving('switch profiles');
-      await this.connection.ensureDisconnected();
-      const next = this.open(found); // a corrupt file fails here, before anything closes
-      await next.goals.ready.catch(() => undefined); // the overlays get them with the switch
+      this.switchingTo = found;
+      let next: OpenProfile;
+      try {
+        await this.connection.ensureDisconnected();
+        next = this.open(found); // a corrupt file fails here, before anything closes
+        await next.goals.ready.catch(() => undefined); // the overlays get them with the switch
+      } finally {
+        this.switchingTo = undefined;
+      }
       const previous = this.profile;
       this.profile = next;
       this.epoch++;
@@ -291,8 +307,13 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     return this.exclusive(async () => {
       if (this.closed) return;
       this.closed = true;
-      await this.connection.ensureDisconnected('stopped');
-      await this.release(this.profile, giveUp);
+      const others = this.fleet.shutdown(giveUp); // every LIVE stops and saves at once
+      try {
+        await this.connection.ensureDisconnected('stopped');
+        await this.release(this.profile, giveUp);
+      } finally {
+        await others;
+      }
     });
   }
 

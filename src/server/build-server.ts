@@ -14,6 +14,7 @@ import { clientErrorResponse, errorBody, fromFastifyError, statusFor } from './h
 import { describeApi } from './openapi.js';
 import { RealtimeHub, type RealtimeOptions } from './realtime.js';
 import { missingBodyMessage, registerBodyParsers } from './request-bodies.js';
+import { ProfileRealtime } from './realtime-profiles.js';
 import { registerRoutes } from './routes.js';
 import { AccessPolicy, presentedToken } from './security.js';
 
@@ -191,6 +192,8 @@ export async function buildServer(
     });
   }
   const realtime = new RealtimeHub(app.server, service, policy, logger, options.realtime);
+  const followers = new ProfileRealtime(realtime.io, service.fleet, logger, options.realtime);
+  app.addHook('preClose', async () => followers.close());
   // Before the HTTP server closes: it waits for every connection, sockets included.
   app.addHook('preClose', async () => realtime.close());
   await app.ready();

@@ -27,6 +27,7 @@ const STATUS: Record<string, number> = {
   request_timeout: 408,
   profile_exists: 409,
   profile_active: 409,
+  profile_counting: 409,
   already_connected: 409,
   not_connected: 409,
   no_goals: 409,

@@ -1,4 +1,5 @@
 import type { OpenAPIV3 } from 'openapi-types';
+import { PROFILE_LIVE_OPERATIONS } from './openapi-profiles-live.js';
 
 /**
  * Completes the OpenAPI description generated from the route schemas with what the
@@ -62,7 +63,7 @@ const OPERATIONS: Record<string, OperationDoc> = {
     responses: {
       200: "Switched in place: the new profile's stats",
       404: 'There is no such profile',
-      409: 'The profile file is from a newer livetally, or needs an upgrade',
+      409: 'The profile file is from a newer livetally, or needs an upgrade; or the profile counts a LIVE of its own (profile_counting): disconnect it first',
       422: 'The profile file is damaged; nothing was switched',
     },
   },
@@ -71,7 +72,7 @@ const OPERATIONS: Record<string, OperationDoc> = {
     responses: {
       204: 'Deleted, with its file',
       404: 'There is no such profile',
-      409: 'The open profile cannot be deleted: switch to another first',
+      409: 'The open profile cannot be deleted: switch to another first; nor one counting a LIVE of its own (profile_counting)',
     },
   },
   'get /api/leaderboard': {
@@ -173,6 +174,7 @@ const OPERATIONS: Record<string, OperationDoc> = {
       404: 'There is no such session',
     },
   },
+  ...PROFILE_LIVE_OPERATIONS,
 };
 
 /** What every API route may answer, whatever it does. */

@@ -5,6 +5,7 @@ import { exportSession } from '../app/session-export.js';
 import type { LiveService } from '../app/live-service.js';
 import { registerGoalRoutes } from './routes-goals.js';
 import { registerHistoryRoutes, type HistoryRouteOptions } from './routes-history.js';
+import { registerProfileLiveRoutes } from './routes-profiles-live.js';
 import {
   connectionView,
   errorResponse,
@@ -185,4 +186,5 @@ export function registerRoutes(
   );
 
   registerGoalRoutes(root, service);
+  registerProfileLiveRoutes(root, service, history);
 }

@@ -279,3 +279,20 @@ export const STAT_NAMES = [
   'shares',
   'gifts',
 ] as const;
+
+/** GET /api/profiles/roster: every profile at a glance (several LIVEs at once). */
+export interface RosterResponse {
+  tz: string;
+  /** Today in `tz`, YYYY-MM-DD. */
+  day: string;
+  profiles: RosterEntry[];
+}
+
+export interface RosterEntry {
+  name: string;
+  active: boolean;
+  connection: ConnectionView;
+  stats: StatsValues;
+  /** Coins of the LIVEs that started today (in `tz`), as `/api/summary?period=day` sums them. */
+  todayCoins: number;
+}

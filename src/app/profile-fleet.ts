@@ -1,0 +1,407 @@
+import { EventEmitter } from 'node:events';
+import type { Activity } from '../domain/broadcast-tally.js';
+import { LivetallyError } from '../domain/errors.js';
+import { goalStatus } from '../domain/goals.js';
+import { zeroStats, type StreamStats } from '../domain/stats.js';
+import type { SavedCurrent } from '../domain/history.js';
+import type {
+  ConnectionView,
+  GoalsPush,
+  SavedView,
+  StatsResponse,
+  StatsView,
+} from '../shared/api-types.js';
+import type { HistoryRepository } from '../storage/history-repository.js';
+import type { ProfileStore } from '../storage/profile-store.js';
+import type { LiveService, LiveServiceOptions } from './live-service.js';
+import { ProfileCounter } from './profile-counter.js';
+
+export type { FleetWriterKind } from './profile-counter.js';
+
+interface FleetEvents {
+  /** A profile's `view()` may have changed (its name as on disk). */
+  stats: [string];
+  connection: [string, ConnectionView];
+  activity: [string, Activity];
+  goals: [string];
+}
+
+const DISCONNECTED: ConnectionView = {
+  state: 'disconnected',
+  streamer: null,
+  roomId: null,
+  error: null,
+  retryInMs: null,
+  source: null,
+  lastEnd: null,
+};
+
+const HEALTHY = { ok: true, error: null, unsavedSince: null };
+
+/** Reads of one profile's file, whichever way it is open (see `ProfileFleet.reading`). */
+export interface ProfileReads {
+  name: string;
+  history: HistoryRepository;
+  currentSessionId: () => number | null;
+}
+
+/**
+ * Every profile that counts a LIVE at once (DESIGN "Several LIVEs at once"). The active
+ * profile stays the service's (the existing routes and events are about it); any other
+ * profile that is connected gets a `ProfileCounter` of its own — its file open, its tracker,
+ * its saves — and is closed again as soon as its connection ends, so an idle profile costs
+ * nothing. Answers about an idle profile are read from its file, read-only.
+ *
+ * A profile is counted in one place only: a profile counting here cannot be made the
+ * active profile or deleted (409 `profile_counting`) until it is disconnected.
+ */
+export class ProfileFleet extends EventEmitter<FleetEvents> {
+  private readonly counters = new Map<string, ProfileCounter>();
+  /** Connects and resets under way, by key: the profile is claimed while they run. */
+  private readonly pending = new Map<string, number>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Profiles disconnected during this run show the cleared stats, as the active one does. */
+  private readonly ended = new Map<string, ConnectionView>();
+  /** Grows whenever an idle profile's file changes (a reset), so pages hear of it. */
+  private readonly idleEpochs = new Map<string, number>();
+  private closed = false;
+
+  constructor(
+    private readonly service: LiveService,
+    private readonly options: LiveServiceOptions,
+  ) {
+    super();
+    this.setMaxListeners(0);
+    let active = service.profileName;
+    service.on('stats', () => this.emit('stats', service.profileName));
+    service.on('goals', () => this.emit('goals', service.profileName));
+    service.on('connection', (view) => this.emit('connection', service.profileName, view));
+    service.on('activity', (activity) => this.emit('activity', service.profileName, activity));
+    service.on('profile', (name) => {
+      // The profile switched away from was disconnected: it shows the cleared stats now.
+      this.ended.set(key(active), DISCONNECTED);
+      this.bump(active);
+      this.emit('stats', active);
+      this.emit('goals', active);
+      active = name;
+      this.emit('stats', name);
+      this.emit('goals', name);
+    });
+  }
+
+  /** The profile's name as on disk; 400 for a bad name, 404 for none. */
+  resolve(name: string): string {
+    return this.options.workspace.profiles.resolve(name);
+  }
+
+  isActive(found: string): boolean {
+    return key(found) === key(this.service.profileName);
+  }
+
+  /** Profiles counting beside the active one. */
+  get counting(): string[] {
+    return [...this.counters.values()].map((c) => c.name);
+  }
+
+  /** Refuses a change that needs the profile not to be counting here. */
+  assertIdle(found: string, what: string): void {
+    const k = key(found);
+    if (this.counters.has(k) || (this.pending.get(k) ?? 0) > 0) {
+      throw new LivetallyError(
+        'profile_counting',
+        `"${found}" is counting a LIVE of its own and cannot be ${what}; disconnect it first`,
+      );
+    }
+  }
+
+  async connect(name: string, streamer: string): Promise<ConnectionView> {
+    const found = this.resolve(name);
+    if (this.isActive(found)) return this.service.connect(streamer);
+    this.assertNotSwitching(found);
+    return this.claimed(found, async () => {
+      const counter = this.counters.get(key(found)) ?? this.open(found);
+      this.ended.delete(key(found));
+      return counter.connect(streamer);
+    });
+  }
+
+  async disconnect(name: string): Promise<ConnectionView> {
+    const found = this.resolve(name);
+    if (this.isActive(found)) return this.service.disconnect();
+    const counter = this.counters.get(key(found));
+    if (!counter || counter.isIdle) {
+      throw new LivetallyError('not_connected', `"${found}" is not connected to anyone`);
+    }
+    return counter.disconnect();
+  }
+
+  async reset(name: string): Promise<StreamStats> {
+    const found = this.resolve(name);
+    if (this.isActive(found)) return this.service.reset();
+    this.assertNotSwitching(found);
+    return this.claimed(found, async () => {
+      const counter = this.counters.get(key(found));
+      if (counter) return counter.tracker.reset();
+      const store = this.options.workspace.openForWriting(found);
+      try {
+        store.resetStreamStats();
+      } finally {
+        store.close();
+      }
+      this.ended.delete(key(found));
+      this.bump(found);
+      this.emit('stats', found);
+      this.emit('goals', found);
+      return zeroStats();
+    });
+  }
+
+  /** What `/api/profiles/:name/stats` answers: the shape of `/api/stats`. */
+  async stats(name: string): Promise<StatsResponse> {
+    const found = this.resolve(name);
+    if (this.isActive(found)) return { ...this.service.view(), saved: await this.service.saved() };
+    const counter = this.counters.get(key(found));
+    if (counter) return { ...counter.view(), saved: savedView(await counter.tracker.saved()) };
+    const saved = this.options.workspace.readCurrent(found);
+    return { ...this.idleView(found, saved), saved: savedView(saved) };
+  }
+
+  /** The live view of a profile (by its name on disk), for realtime pushes. */
+  view(found: string): StatsView {
+    if (this.isActive(found)) return this.service.view();
+    const counter = this.counters.get(key(found));
+    if (counter) return counter.view();
+    return this.idleView(found, this.readIdle(found));
+  }
+
+  /** Changes whenever `view(found)` does. */
+  revision(found: string): string {
+    if (this.isActive(found)) return `a${this.service.revision}`;
+    const counter = this.counters.get(key(found));
+    if (counter) return `c${counter.revision}`;
+    return `i${this.idleEpochs.get(key(found)) ?? 0}`;
+  }
+
+  /** Asks for one `stats` event at the profile's next change. */
+  armStats(found: string): void {
+    if (this.isActive(found)) this.service.armStats();
+    else this.counters.get(key(found))?.armStats();
+  }
+
+  async goalsView(found: string): Promise<GoalsPush> {
+    if (this.isActive(found)) return this.service.goals();
+    const counter = this.counters.get(key(found));
+    if (counter) {
+      await counter.goals.ready.catch(() => undefined);
+      return counter.goalsView();
+    }
+    const stats = this.view(found).stats;
+    const goals = await this.readingIdle(found, (store) => store.goals.list());
+    return { profile: found, goals: (goals ?? []).map((g) => goalStatus(g, stats)) };
+  }
+
+  /** The goals as they stand now, without waiting (empty until loaded; idle: none). */
+  goalsNow(found: string): GoalsPush | undefined {
+    if (this.isActive(found)) return this.service.goalsView();
+    return this.counters.get(key(found))?.goalsView();
+  }
+
+  /**
+   * Reads of a profile's file: the open one while it counts, else a read-only connection
+   * closed when `read` settles.
+   */
+  async reading<T>(name: string, read: (reads: ProfileReads) => Promise<T>): Promise<T> {
+    const found = this.resolve(name);
+    if (this.isActive(found)) {
+      return read({
+        name: found,
+        history: this.service.history,
+        currentSessionId: () => this.service.currentSessionId(),
+      });
+    }
+    const counter = this.counters.get(key(found));
+    if (counter) {
+      const store = counter.file;
+      return read({
+        name: found,
+        history: store.history,
+        currentSessionId: () =>
+          counter.tracker.broadcast?.sessionId ?? store.loadCurrent()?.sessionId ?? null,
+      });
+    }
+    const store = this.options.workspace.openForReading(found);
+    if (!store) {
+      return read({ name: found, history: EMPTY_HISTORY, currentSessionId: () => null });
+    }
+    try {
+      return await read({
+        name: found,
+        history: store.history,
+        currentSessionId: () => store.loadCurrent()?.sessionId ?? null,
+      });
+    } finally {
+      store.close();
+    }
+  }
+
+  /** Every counting profile stops and saves, at once; failures are logged. */
+  async shutdown(giveUp?: AbortSignal): Promise<void> {
+    this.closed = true;
+    const closing = [...this.counters.values()].map((counter) =>
+      counter.close(giveUp).catch((error: unknown) => {
+        this.options.logger.error(`profile "${counter.name}": ${(error as Error).message}`);
+      }),
+    );
+    this.counters.clear();
+    await Promise.all(closing);
+    await Promise.all([...this.queues.values()].map((q) => q.catch(() => undefined)));
+  }
+
+  private open(found: string): ProfileCounter {
+    const { workspace, sources, logger, saveIntervalMs, connectAnswerMs } = this.options;
+    const store = workspace.openForWriting(found);
+    const counter = new ProfileCounter({
+      name: found,
+      store,
+      sources,
+      logger,
+      saveIntervalMs,
+      connectAnswerMs,
+      writer: this.options.fleetWriter ?? 'inline',
+    });
+    counter.on('stats', () => this.emit('stats', found));
+    counter.on('connection', (view) => this.emit('connection', found, view));
+    counter.on('activity', (activity) => this.emit('activity', found, activity));
+    counter.on('idle', () => void this.retire(found));
+    counter.goals.ready.then(
+      () => this.emit('goals', found),
+      () => undefined,
+    );
+    this.counters.set(key(found), counter);
+    return counter;
+  }
+
+  /** Lets go of a profile whose connection ended: final save done, file closed. */
+  private retire(found: string): Promise<void> {
+    return this.queued(found, async () => {
+      const counter = this.counters.get(key(found));
+      if (!counter || !counter.isIdle || this.closed) return;
+      this.counters.delete(key(found));
+      this.ended.set(key(found), counter.connection.current);
+      this.bump(found);
+      try {
+        await counter.close();
+      } catch (error) {
+        this.options.logger.error(`profile "${found}": ${(error as Error).message}`);
+      }
+      this.emit('stats', found);
+    });
+  }
+
+  /** Runs `work` with the profile claimed: no switch or delete may take it meanwhile. */
+  private async claimed<T>(found: string, work: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new LivetallyError('shutting_down', 'livetally is stopping');
+    const k = key(found);
+    this.pending.set(k, (this.pending.get(k) ?? 0) + 1);
+    try {
+      return await this.queued(found, work);
+    } finally {
+      const left = (this.pending.get(k) ?? 1) - 1;
+      if (left > 0) this.pending.set(k, left);
+      else this.pending.delete(k);
+    }
+  }
+
+  /** One change at a time per profile. */
+  private queued<T>(found: string, work: () => Promise<T>): Promise<T> {
+    const k = key(found);
+    const run = (this.queues.get(k) ?? Promise.resolve()).then(work, work);
+    const settled = run.catch(() => undefined);
+    this.queues.set(k, settled);
+    void settled.then(() => {
+      if (this.queues.get(k) === settled) this.queues.delete(k);
+    });
+    return run;
+  }
+
+  private assertNotSwitching(found: string): void {
+    const switching = this.service.switchingTo;
+    if (switching && key(switching) === key(found)) {
+      throw new LivetallyError(
+        'profile_counting',
+        `"${found}" is being made the active profile; use /api/connection in a moment`,
+      );
+    }
+  }
+
+  private idleView(found: string, saved: SavedCurrent | null): StatsView {
+    const ended = this.ended.get(key(found));
+    // Disconnected in this run: cleared, as the active profile is after a disconnect.
+    // Never connected in this run: what the file holds, as the active profile shows at start.
+    const showSaved = !ended && saved;
+    return {
+      profile: found,
+      connection: ended ?? DISCONNECTED,
+      stats: showSaved ? { ...saved.stats } : zeroStats(),
+      peakViewers: showSaved ? saved.peakViewers : 0,
+      broadcast: null,
+      storage: HEALTHY,
+    };
+  }
+
+  private readIdle(found: string): SavedCurrent | null {
+    try {
+      return this.options.workspace.readCurrent(found);
+    } catch {
+      return null; // deleted meanwhile, or unreadable: shown as empty
+    }
+  }
+
+  private async readingIdle<T>(
+    found: string,
+    read: (store: ProfileStore) => Promise<T>,
+  ): Promise<T | undefined> {
+    let store: ProfileStore | undefined;
+    try {
+      store = this.options.workspace.openForReading(found);
+      return store ? await read(store) : undefined;
+    } catch {
+      return undefined;
+    } finally {
+      store?.close();
+    }
+  }
+
+  private bump(found: string): void {
+    const k = key(found);
+    this.idleEpochs.set(k, (this.idleEpochs.get(k) ?? 0) + 1);
+  }
+}
+
+function key(name: string): string {
+  return name.toLowerCase();
+}
+
+function savedView(saved: SavedCurrent | null): SavedView | null {
+  if (!saved) return null;
+  return {
+    streamer: saved.streamer,
+    roomId: saved.roomId,
+    updatedAt: saved.updatedAt,
+    updatedAtMs: saved.updatedAtMs,
+    stats: saved.stats,
+  };
+}
+
+/** The history of a `default` profile whose file does not exist yet: nothing. */
+const EMPTY_HISTORY: HistoryRepository = {
+  summary: async () => [],
+  leaderboard: async () => [],
+  viewer: async () => null,
+  allViewers: async () => [],
+  recap: async () => null,
+  giftBreakdown: async () => null,
+  importHistory: async () => {
+    throw new LivetallyError('read_only', 'this profile has no file yet');
+  },
+};
