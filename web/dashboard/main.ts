@@ -9,7 +9,7 @@ import { accessToken, ApiError, createApi } from '../shared/api.js';
 import { byId, setText } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
 import { applyLang, dashboardLang, translatePage } from '../shared/page-language.js';
-import { connectRealtime } from '../shared/realtime.js';
+import { connectRealtime, followedProfile } from '../shared/realtime.js';
 import { setUpTheme } from '../shared/theme.js';
 import { ActivityFeed } from './activity-feed.js';
 import { ConfirmDialog } from './confirm-dialog.js';
@@ -21,6 +21,8 @@ import { historyHref } from './history/links.js';
 import { Leaderboard } from './leaderboard.js';
 import { OverlayBuilder } from './overlay-builder.js';
 import { ProfilesPanel } from './profiles-panel.js';
+import { profileApi } from './profile-view.js';
+import { RosterPanel } from './roster-panel.js';
 import { SavedNote } from './saved-note.js';
 import { StatTiles } from './stat-tiles.js';
 import { TestAlertButtons } from './test-alert-buttons.js';
@@ -35,7 +37,11 @@ translatePage();
 setUpLanguageSwitch(byId('lang', HTMLSelectElement));
 
 const token = accessToken(window.location.search);
-const api = createApi(token);
+/** `/?profile=NAME`: this page shows that profile, counting beside the active one. */
+const viewed = followedProfile(window.location.search);
+const activeApi = createApi(token);
+const api = viewed ? profileApi(activeApi, viewed) : activeApi;
+if (viewed) showProfileView(viewed);
 setUpTheme(byId('theme', HTMLSelectElement));
 
 const banner = byId('banner', HTMLElement);
@@ -92,7 +98,9 @@ function showStats(view: StatsView): void {
   if (lastView && lastView.profile !== view.profile) forgetProfile();
   lastView = view;
   tiles.render(view);
-  profiles.setActive(view.profile);
+  // A page about another profile names it; the profiles panel (hidden there) is the active's.
+  if (viewed) setText(byId('active-profile', HTMLElement), view.profile);
+  else profiles.setActive(view.profile);
   showStorage(view.storage);
 }
 
@@ -153,7 +161,7 @@ function showBanner(message: string | null): void {
   setText(banner, message ?? '');
 }
 
-const socket = connectRealtime(token);
+const socket = connectRealtime(token, viewed);
 socket.on(REALTIME.stats, (view) => {
   pushes++;
   showStats(view);
@@ -171,13 +179,21 @@ socket.on(REALTIME.goals, (push) => {
   // A test moves the overlays only; the panel keeps showing what is real.
   if (!push.test) goals.render(push);
 });
-new HistoryPanel(api, socket, byId('history-panel', HTMLElement));
+if (!viewed) new HistoryPanel(api, socket, byId('history-panel', HTMLElement));
+new RosterPanel(
+  activeApi,
+  token,
+  byId('roster-rows', HTMLTableSectionElement),
+  byId('roster-note', HTMLElement),
+  byId('roster-panel', HTMLElement),
+  viewed,
+);
 byId('history-link', HTMLAnchorElement).href = historyHref();
 socket.on('connect', () => {
   showBanner(null);
   statsPanel.classList.remove('stale');
   document.documentElement.dataset['live'] = 'true';
-  void profiles.refresh();
+  if (!viewed) void profiles.refresh();
 });
 socket.on('disconnect', () => {
   statsPanel.classList.add('stale');
@@ -193,13 +209,33 @@ socket.on('connect_error', () => {
 /** The socket does not say why it was refused; the API does (e.g. a missing token). */
 async function explainConnectError(): Promise<void> {
   try {
-    await api.get('/api/profiles');
+    await api.get(viewed ? '/api/stats' : '/api/profiles');
     showBanner(t('banner.channel'));
   } catch (error) {
     showBanner(
       error instanceof ApiError && error.status === 401
         ? t('banner.token', { message: error.message })
-        : t('banner.unreachable'),
+        : error instanceof ApiError && error.status === 404
+          ? error.message
+          : t('banner.unreachable'),
     );
   }
+}
+
+/**
+ * A page about a profile other than the active one: what only the active profile has
+ * (switching, goals, history, the overlay builder) is left out, and the page says whose
+ * numbers these are.
+ */
+function showProfileView(name: string): void {
+  document.documentElement.dataset['profileView'] = name;
+  byId('viewing', HTMLElement).hidden = false;
+  setText(byId('viewing-text', HTMLElement), t('view.other', { name }));
+  const back = new URLSearchParams();
+  if (token) back.set('token', token);
+  byId('viewing-back', HTMLAnchorElement).href = back.size ? `/?${back.toString()}` : '/';
+  for (const id of ['profiles-title', 'history-panel', 'goals-panel', 'builder-title']) {
+    byId(id, HTMLElement).closest('section')?.classList.add('active-only');
+  }
+  byId('history-link', HTMLAnchorElement).classList.add('active-only');
 }

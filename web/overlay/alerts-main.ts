@@ -2,7 +2,7 @@ import { REALTIME } from '../../src/shared/api-types.js';
 import { accessToken } from '../shared/api.js';
 import { byId } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
-import { connectRealtime } from '../shared/realtime.js';
+import { connectRealtime, followedProfile } from '../shared/realtime.js';
 import { AlertQueue } from './alert-queue.js';
 import { setUpOverlayPage } from './overlay-page.js';
 import { parseAlertOverlay } from './overlay-params.js';
@@ -11,7 +11,10 @@ import { parseAlertOverlay } from './overlay-params.js';
 // shares, one at a time, with a sound if chosen, on a transparent page.
 
 const options = parseAlertOverlay(window.location.search);
-const socket = connectRealtime(accessToken(window.location.search));
+const socket = connectRealtime(
+  accessToken(window.location.search),
+  followedProfile(window.location.search),
+);
 setUpOverlayPage(options, socket);
 
 const stage = byId('alerts', HTMLElement);

@@ -2,7 +2,7 @@ import { REALTIME } from '../../src/shared/api-types.js';
 import { accessToken } from '../shared/api.js';
 import { counterText } from '../shared/counter-text.js';
 import { byId, element, setText } from '../shared/dom.js';
-import { connectRealtime } from '../shared/realtime.js';
+import { connectRealtime, followedProfile } from '../shared/realtime.js';
 import { statLabel, type StatName } from '../shared/stat-labels.js';
 import { setUpOverlayPage } from './overlay-page.js';
 import { parseCounterOverlay } from './overlay-params.js';
@@ -12,7 +12,10 @@ import { parseCounterOverlay } from './overlay-params.js';
 
 const PENDING = '–';
 const options = parseCounterOverlay(window.location.search);
-const socket = connectRealtime(accessToken(window.location.search));
+const socket = connectRealtime(
+  accessToken(window.location.search),
+  followedProfile(window.location.search),
+);
 setUpOverlayPage(options, socket);
 
 interface Counter {

@@ -1,6 +1,6 @@
 import { REALTIME } from '../../src/shared/api-types.js';
 import { accessToken } from '../shared/api.js';
-import { connectRealtime } from '../shared/realtime.js';
+import { connectRealtime, followedProfile } from '../shared/realtime.js';
 import { playSound } from './play-sound.js';
 import { GoalDisplay } from './goal-view.js';
 import { setUpOverlayPage } from './overlay-page.js';
@@ -10,7 +10,10 @@ import { parseGoalOverlay } from './overlay-params.js';
 // profile, as the latest `goals` says. A goal this profile does not have shows nothing.
 
 const options = parseGoalOverlay(window.location.search);
-const socket = connectRealtime(accessToken(window.location.search));
+const socket = connectRealtime(
+  accessToken(window.location.search),
+  followedProfile(window.location.search),
+);
 setUpOverlayPage(options, socket);
 const display = new GoalDisplay(options, playSound);
 

@@ -1,6 +1,6 @@
 import { REALTIME, type LeaderboardResponse } from '../../src/shared/api-types.js';
 import { accessToken, createApi } from '../shared/api.js';
-import { connectRealtime } from '../shared/realtime.js';
+import { connectRealtime, followedProfile, profilePath } from '../shared/realtime.js';
 import { RefreshSchedule } from '../shared/refresh-schedule.js';
 import { LeaderboardDisplay } from './leaderboard-view.js';
 import { setUpOverlayPage } from './overlay-page.js';
@@ -14,7 +14,8 @@ import { parseLeaderboardOverlay } from './overlay-params.js';
 const options = parseLeaderboardOverlay(window.location.search);
 const token = accessToken(window.location.search);
 const api = createApi(token);
-const socket = connectRealtime(token);
+const profile = followedProfile(window.location.search);
+const socket = connectRealtime(token, profile);
 setUpOverlayPage(options, socket);
 const display = new LeaderboardDisplay(options);
 const query = new URLSearchParams({
@@ -28,7 +29,9 @@ let generation = 0;
 const schedule = new RefreshSchedule(async () => {
   const asked = generation;
   try {
-    const board = await api.get<LeaderboardResponse>(`/api/leaderboard?${query.toString()}`);
+    const board = await api.get<LeaderboardResponse>(
+      `${profilePath(profile, 'leaderboard')}?${query.toString()}`,
+    );
     if (asked === generation) display.show(board.viewers);
     return true;
   } catch {
