@@ -1,4 +1,4 @@
-// npm run bench [-- replay|broadcast|server|tiktok|check|history|slow-clients]: prints the figures the issues ask for.
+// npm run bench [-- replay|broadcast|server|tiktok|check|history|roster|slow-clients]: prints the figures the issues ask for.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -48,4 +48,9 @@ if (which === 'all' || which === 'history') {
   const { benchHistory } = await import('./history.js');
   log('\n== history at scale (issue 11) ==');
   await benchHistory(log);
+}
+if (which === 'all' || which === 'roster') {
+  const { benchRoster } = await import('./roster.js');
+  log('\n== several LIVEs in one process, SQLite mode (issue 13) ==');
+  await benchRoster(log);
 }
