@@ -38,6 +38,12 @@ const DISCONNECTED: ConnectionView = {
 
 const HEALTHY = { ok: true, error: null, unsavedSince: null };
 
+interface LastView {
+  connection: ConnectionView;
+  stats: StreamStats;
+  peakViewers: number;
+}
+
 /** Reads of one profile's file, whichever way it is open (see `ProfileFleet.reading`). */
 export interface ProfileReads {
   name: string;
@@ -60,8 +66,11 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
   /** Connects and resets under way, by key: the profile is claimed while they run. */
   private readonly pending = new Map<string, number>();
   private readonly queues = new Map<string, Promise<unknown>>();
-  /** Profiles disconnected during this run show the cleared stats, as the active one does. */
-  private readonly ended = new Map<string, ConnectionView>();
+  /**
+   * What a profile that counted in this run showed when its file was let go (after a
+   * disconnect: the cleared stats, as the active profile shows them); shown while idle.
+   */
+  private readonly ended = new Map<string, LastView>();
   /** Grows whenever an idle profile's file changes (a reset), so pages hear of it. */
   private readonly idleEpochs = new Map<string, number>();
   private closed = false;
@@ -78,8 +87,9 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     service.on('connection', (view) => this.emit('connection', service.profileName, view));
     service.on('activity', (activity) => this.emit('activity', service.profileName, activity));
     service.on('profile', (name) => {
-      // The profile switched away from was disconnected: it shows the cleared stats now.
-      this.ended.set(key(active), DISCONNECTED);
+      // The profile switched away from is closed: it shows what its file holds, as idle
+      // profiles do, and the new active one is the service's.
+      this.ended.delete(key(active));
       this.bump(active);
       this.emit('stats', active);
       this.emit('goals', active);
@@ -119,6 +129,7 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     if (this.isActive(found)) return this.service.connect(streamer);
     this.assertNotSwitching(found);
     return this.claimed(found, async () => {
+      if (this.closed) throw new LivetallyError('shutting_down', 'livetally is stopping');
       const counter = this.counters.get(key(found)) ?? this.open(found);
       this.ended.delete(key(found));
       return counter.connect(streamer);
@@ -287,7 +298,8 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
       const counter = this.counters.get(key(found));
       if (!counter || !counter.isIdle || this.closed) return;
       this.counters.delete(key(found));
-      this.ended.set(key(found), counter.connection.current);
+      const { connection, stats, peakViewers } = counter.view();
+      this.ended.set(key(found), { connection, stats, peakViewers });
       this.bump(found);
       try {
         await counter.close();
@@ -336,14 +348,13 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
 
   private idleView(found: string, saved: SavedCurrent | null): StatsView {
     const ended = this.ended.get(key(found));
-    // Disconnected in this run: cleared, as the active profile is after a disconnect.
-    // Never connected in this run: what the file holds, as the active profile shows at start.
-    const showSaved = !ended && saved;
+    // Counted in this run: what it showed when it stopped (cleared after a disconnect).
+    // Not in this run: what the file holds, as the active profile shows at start.
     return {
       profile: found,
-      connection: ended ?? DISCONNECTED,
-      stats: showSaved ? { ...saved.stats } : zeroStats(),
-      peakViewers: showSaved ? saved.peakViewers : 0,
+      connection: ended?.connection ?? DISCONNECTED,
+      stats: ended ? { ...ended.stats } : saved ? { ...saved.stats } : zeroStats(),
+      peakViewers: ended ? ended.peakViewers : (saved?.peakViewers ?? 0),
       broadcast: null,
       storage: HEALTHY,
     };
