@@ -75,9 +75,7 @@ for (const name of names) {
   if (!saved?.updatedAtMs) notSaved++;
   else stalest = Math.max(stalest, now - saved.updatedAtMs);
 }
-const counting = names.filter(
-  (n) => service.fleet.view(n).connection.state === 'connected',
-).length;
+const counting = names.filter((n) => service.fleet.view(n).connection.state === 'connected').length;
 
 const stopStart = performance.now();
 await service.shutdown(AbortSignal.timeout(5000));
