@@ -15,6 +15,7 @@ import type { HistoryRepository } from '../storage/history-repository.js';
 import type { ProfileStore } from '../storage/profile-store.js';
 import type { LiveService, LiveServiceOptions } from './live-service.js';
 import { ProfileCounter } from './profile-counter.js';
+import type { TestAlert } from './test-alerts.js';
 
 export type { FleetWriterKind } from './profile-counter.js';
 
@@ -24,6 +25,8 @@ interface FleetEvents {
   connection: [string, ConnectionView];
   activity: [string, Activity];
   goals: [string];
+  /** A dashboard's test alert: for the overlays of the active profile (its name). */
+  testAlert: [string, TestAlert];
 }
 
 const DISCONNECTED: ConnectionView = {
@@ -86,6 +89,7 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     service.on('goals', () => this.emit('goals', service.profileName));
     service.on('connection', (view) => this.emit('connection', service.profileName, view));
     service.on('activity', (activity) => this.emit('activity', service.profileName, activity));
+    service.on('testAlert', (alert) => this.emit('testAlert', service.profileName, alert));
     service.on('profile', (name) => {
       // The profile switched away from is closed: it shows what its file holds, as idle
       // profiles do, and the new active one is the service's.

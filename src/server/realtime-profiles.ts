@@ -2,6 +2,7 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import type { Activity } from '../domain/broadcast-tally.js';
 import type { Logger } from '../app/logger.js';
 import type { ProfileFleet } from '../app/profile-fleet.js';
+import type { TestAlert } from '../app/test-alerts.js';
 import { isLivetallyError } from '../domain/errors.js';
 import {
   REALTIME,
@@ -83,13 +84,19 @@ export class ProfileRealtime {
       this.nsp.to(key(name)).emit(REALTIME.connection, view);
       this.schedule(room);
     };
-    const onActivity = (name: string, activity: Activity) => {
+    const onActivity = (name: string, activity: Activity | ActivityView) => {
       const room = this.rooms.get(key(name));
       if (!room) return;
       if (room.activity.length >= MAX_ACTIVITY_PER_PUSH) room.activity.shift();
       room.activity.push(activity);
       room.activityPush ??= setImmediate(() => this.pushActivity(room));
     };
+    // The dashboard's test buttons are for the active profile's overlays, named ones included.
+    const onTestAlert = (name: string, alert: TestAlert) => {
+      if (alert.kind === 'activity') onActivity(name, alert.activity);
+      else if (this.rooms.has(key(name))) this.nsp.to(key(name)).emit(REALTIME.goals, alert.push);
+    };
+    fleet.on('testAlert', onTestAlert);
     fleet.on('stats', onStats);
     fleet.on('goals', onStats);
     fleet.on('connection', onConnection);
@@ -99,6 +106,7 @@ export class ProfileRealtime {
       () => fleet.off('goals', onStats),
       () => fleet.off('connection', onConnection),
       () => fleet.off('activity', onActivity),
+      () => fleet.off('testAlert', onTestAlert),
     );
   }
 

@@ -240,10 +240,18 @@ describe('several LIVEs at once', () => {
     const second = (await call(server, 'GET', '/api/profiles/second/stats')).body as StatsResponse;
     expect(second.connection.state).toBe('connected');
     expect(second.stats.totalCoins).toBe(7);
-    // Stopping the server saves every LIVE that counts.
+    // Stopping the server ends and saves every LIVE that counts.
     await server.close();
     const saved = server.workspace.readCurrent('second');
     expect(saved?.stats.totalCoins).toBe(7);
+    const file = server.workspace.openForReading('second')!;
+    try {
+      const [entry] = file.listSessions();
+      expect(entry).toMatchObject({ stats: { totalCoins: 7 }, endReason: 'stopped' });
+      expect(entry!.endedAt).not.toBeNull();
+    } finally {
+      file.close();
+    }
   });
 });
 
@@ -290,6 +298,34 @@ describe('realtime for one profile', () => {
     following.close();
     plain.close();
   }, 90_000);
+
+  it("sends the dashboard's test alerts to the active profile's followers only", async () => {
+    const server = await testServer();
+    await server.service.createProfile('second');
+    const url = await server.listen();
+    const active = follow(url, 'DEFAULT');
+    const other = follow(url, 'second');
+    const got = { active: [] as ActivityView[], other: [] as ActivityView[] };
+    active.on('activity', (item) => got.active.push(item));
+    other.on('activity', (item) => got.other.push(item));
+    const ready = { active: false, other: false };
+    active.on('stats', () => (ready.active = true));
+    other.on('stats', () => (ready.other = true));
+    await waitFor(() => ready.active && ready.other);
+    const sent = await server.app.inject({
+      method: 'POST',
+      url: '/api/test-alert',
+      headers: { host: server.host, 'content-type': 'application/json' },
+      payload: JSON.stringify({ kind: 'follow' }),
+    });
+    expect(sent.statusCode).toBe(200);
+    await waitFor(() => got.active.length > 0);
+    expect(got.active[0]).toMatchObject({ kind: 'follow', test: true });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(got.other).toEqual([]);
+    active.close();
+    other.close();
+  });
 
   it('refuses to follow a profile that does not exist', async () => {
     const server = await testServer();
