@@ -8,6 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { LiveService } from '../dist/app/live-service.js';
 import { silentLogger } from '../dist/app/logger.js';
+import { profileRoster } from '../dist/app/profile-roster.js';
 import { createSourceFactory } from '../dist/app/source-factory.js';
 import { Workspace } from '../dist/app/workspace.js';
 
@@ -75,6 +76,15 @@ for (const name of names) {
   if (!saved?.updatedAtMs) notSaved++;
   else stalest = Math.max(stalest, now - saved.updatedAtMs);
 }
+// What the dashboard's roster costs with every profile counting.
+const rosterDelay = monitorEventLoopDelay({ resolution: 10 });
+rosterDelay.enable();
+const rosterStart = performance.now();
+const roster = await profileRoster(service, { zone: 'UTC', now: Date.now() });
+const rosterMs = performance.now() - rosterStart;
+rosterDelay.disable();
+if (roster.profiles.length !== count + 1) throw new Error('the roster misses profiles');
+
 const counting = names.filter((n) => service.fleet.view(n).connection.state === 'connected').length;
 
 const stopStart = performance.now();
@@ -98,6 +108,8 @@ process.stdout.write(
     heapMb: memory.heapUsed / 1048576,
     externalMb: memory.external / 1048576,
     stopMs,
+    rosterMs,
+    rosterLoopMaxMs: rosterDelay.max / 1e6,
   })}\n`,
 );
 

@@ -54,6 +54,9 @@ export async function benchRoster(log) {
         `${fmt(result.stopMs / 1000, 1)} s`.padStart(6),
       ].join(' '),
     );
+    log(
+      `          GET /api/profiles/roster with ${lives} LIVEs counting: ${fmt(result.rosterMs)} ms; the counting waited at most ${fmt(result.rosterLoopMaxMs)} ms meanwhile`,
+    );
     if (result.counting !== lives) {
       log(`          only ${result.counting} of ${lives} were still connected`);
     }

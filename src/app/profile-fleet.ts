@@ -226,7 +226,11 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
    * closed when `read` settles.
    */
   async reading<T>(name: string, read: (reads: ProfileReads) => Promise<T>): Promise<T> {
-    const found = this.resolve(name);
+    return this.readingFound(this.resolve(name), read);
+  }
+
+  /** `reading` for a name as on disk (listing the folder for every profile would be slow). */
+  async readingFound<T>(found: string, read: (reads: ProfileReads) => Promise<T>): Promise<T> {
     if (this.isActive(found)) {
       return read({
         name: found,

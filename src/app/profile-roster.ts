@@ -4,6 +4,9 @@ import { HistoryService } from './history-service.js';
 import type { LiveService } from './live-service.js';
 import type { ProfileReads } from './profile-fleet.js';
 
+/** The longest the roster reads files without letting anything else run. */
+const YIELD_AFTER_MS = 10;
+
 export interface RosterOptions {
   /** The server's zone, used when the request names none. */
   zone: string;
@@ -33,11 +36,18 @@ export async function profileRoster(
     options.tz === undefined || options.tz === '' ? options.zone : parseTimeZone(options.tz);
   const day = periodContaining(options.now, 'day', tz).label;
   const profiles: RosterEntry[] = [];
+  let slice = performance.now();
   for (const profile of service.profiles().profiles) {
+    // Hundreds of profiles take a while to read: the LIVEs being counted (and their saves)
+    // get their turns in between.
+    if (performance.now() - slice > YIELD_AFTER_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      slice = performance.now();
+    }
     let entry: RosterEntry;
     try {
       const view = fleet.view(profile.name);
-      const todayCoins = await fleet.reading(profile.name, async (reads) => {
+      const todayCoins = await fleet.readingFound(profile.name, async (reads) => {
         const summary = await history(reads).summary({ period: 'day', from: day, to: day, tz });
         return summary.buckets[0]?.totalCoins ?? 0;
       });

@@ -38,13 +38,16 @@ export class RosterPanel {
     window.clearTimeout(this.timer);
     this.timer = undefined;
     if (document.visibilityState === 'hidden') return;
+    const asked = performance.now();
     try {
       const roster = await this.api.get<RosterResponse>('/api/profiles/roster');
       this.render(roster);
     } catch {
       // The banner says why livetally does not answer; the list stays as it was.
     }
-    this.timer = window.setTimeout(() => void this.refresh(), REFRESH_MS);
+    // Hundreds of profiles take a while to read: never more than a fifth of livetally's time.
+    const took = performance.now() - asked;
+    this.timer = window.setTimeout(() => void this.refresh(), Math.max(REFRESH_MS, 5 * took));
   }
 
   private render(roster: RosterResponse): void {
