@@ -50,7 +50,8 @@ interface LastView {
 /** Reads of one profile's file, whichever way it is open (see `ProfileFleet.reading`). */
 export interface ProfileReads {
   name: string;
-  history: HistoryRepository;
+  /** Runs a query on the profile's history (the active profile's damage checks included). */
+  read: <T>(query: (history: HistoryRepository) => Promise<T>) => Promise<T>;
   currentSessionId: () => number | null;
 }
 
@@ -234,7 +235,7 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     if (this.isActive(found)) {
       return read({
         name: found,
-        history: this.service.history,
+        read: (query) => this.service.readHistory(query),
         currentSessionId: () => this.service.currentSessionId(),
       });
     }
@@ -243,19 +244,23 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
       const store = counter.file;
       return read({
         name: found,
-        history: store.history,
+        read: (query) => query(store.history),
         currentSessionId: () =>
           counter.tracker.broadcast?.sessionId ?? store.loadCurrent()?.sessionId ?? null,
       });
     }
     const store = this.options.workspace.openForReading(found);
     if (!store) {
-      return read({ name: found, history: EMPTY_HISTORY, currentSessionId: () => null });
+      return read({
+        name: found,
+        read: (query) => query(EMPTY_HISTORY),
+        currentSessionId: () => null,
+      });
     }
     try {
       return await read({
         name: found,
-        history: store.history,
+        read: (query) => query(store.history),
         currentSessionId: () => store.loadCurrent()?.sessionId ?? null,
       });
     } finally {

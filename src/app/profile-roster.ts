@@ -26,7 +26,7 @@ export async function profileRoster(
   const { fleet } = service;
   const history = (reads: ProfileReads) =>
     new HistoryService({
-      repository: () => reads.history,
+      read: reads.read,
       currentSessionId: reads.currentSessionId,
       zone: options.zone,
       now: () => options.now,

@@ -1,3 +1,4 @@
+import { behind, cut } from './slow-clients.js';
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { Activity } from '../domain/broadcast-tally.js';
 import type { Logger } from '../app/logger.js';
@@ -205,10 +206,10 @@ export class ProfileRealtime {
     for (const id of ids) {
       const socket = this.nsp.sockets.get(id);
       if (!socket) continue;
-      const backlog = (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
-      if (backlog > this.maxBacklog) {
-        this.logger.warn(`dropping a realtime client that fell ${backlog} messages behind`);
-        socket.conn.close(true);
+      const reason = behind(socket.conn, this.maxBacklog);
+      if (reason) {
+        this.logger.warn(`dropping a realtime client that fell ${reason}`);
+        cut(socket.conn);
       }
     }
   }

@@ -78,8 +78,11 @@ export class RealtimeHub {
         callback(ok ? null : 'forbidden', ok);
       },
     });
+    // Every client, whichever namespace it then joins (`/profile` too).
+    this.io.engine.on('connection', (conn: Parameters<typeof cutOnMissedHeartbeat>[0]) =>
+      cutOnMissedHeartbeat(conn, logger),
+    );
     this.io.on('connection', (socket: LiveSocket) => {
-      cutOnMissedHeartbeat(socket.conn, logger);
       socket.emit(REALTIME.stats, this.service.view());
       socket.emit(REALTIME.connection, this.service.connection.current);
       socket.emit(REALTIME.goals, this.service.goalsView());

@@ -116,7 +116,7 @@ export function registerProfileLiveRoutes(
     async (request) =>
       fleet.reading(request.params.name, (reads) =>
         new HistoryService({
-          repository: () => reads.history,
+          read: reads.read,
           currentSessionId: reads.currentSessionId,
           zone,
           now,

@@ -50,6 +50,13 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/sessions/1/gifts' },
   { method: 'GET', path: '/api/export/viewers', query: '?format=json' },
   { method: 'GET', path: '/api/export/summary', query: '?format=json' },
+  { method: 'GET', path: '/api/profiles/roster' },
+  { method: 'GET', path: '/api/profiles/victim/stats' },
+  { method: 'POST', path: '/api/profiles/victim/stats/reset' },
+  { method: 'GET', path: '/api/profiles/victim/leaderboard' },
+  // `evil` is made by the POST above.
+  { method: 'POST', path: '/api/profiles/evil/connection', body: { streamer: 'alice' } },
+  { method: 'DELETE', path: '/api/profiles/evil/connection' },
   // Last: the routes above act on the active profile.
   { method: 'POST', path: '/api/profiles/victim/activate' },
   { method: 'DELETE', path: '/api/profiles/victim' },

@@ -127,7 +127,9 @@ describe('several LIVEs at once', () => {
     // Each file holds only its own broadcast.
     for (const profile of ['second', 'Third']) {
       const reads = await server.service.fleet.reading(profile, async (r) =>
-        r.history.summary({ period: 'day', zone: 'UTC', start: -Infinity, end: Infinity }),
+        r.read((history) =>
+          history.summary({ period: 'day', zone: 'UTC', start: -Infinity, end: Infinity }),
+        ),
       );
       expect(reads).toHaveLength(1);
       expect(reads[0]!.sessions).toBe(1);
