@@ -22,6 +22,7 @@ import { ProfileFleet, type FleetWriterKind } from './profile-fleet.js';
 import type { Logger } from './logger.js';
 import type { SessionExport } from './session-export.js';
 import type { SourceFactory } from './source-factory.js';
+import { statsView } from './stats-view.js';
 import { StreamTracker } from './stream-tracker.js';
 import type { TestAlert } from './test-alerts.js';
 import type { Workspace } from './workspace.js';
@@ -113,23 +114,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   }
 
   view(): StatsView {
-    const { tracker, name } = this.profile;
-    const broadcast = tracker.broadcast;
-    return {
-      profile: name,
-      connection: this.connection.current,
-      stats: tracker.stats,
-      peakViewers: tracker.peakViewers,
-      broadcast: broadcast
-        ? {
-            sessionId: broadcast.sessionId,
-            startedAt: broadcast.startedAt,
-            elapsedMs: tracker.elapsedMs(),
-            resumed: broadcast.resumed,
-          }
-        : null,
-      storage: tracker.storage,
-    };
+    return statsView(this.profile.name, this.connection.current, this.profile.tracker);
   }
 
   /** The active profile's goals against its current stats (empty until they are loaded). */

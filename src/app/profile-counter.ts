@@ -12,6 +12,7 @@ import { ConnectionManager } from './connection-manager.js';
 import { GoalBoard } from './goal-board.js';
 import type { Logger } from './logger.js';
 import type { SourceFactory } from './source-factory.js';
+import { statsView } from './stats-view.js';
 import { StreamTracker } from './stream-tracker.js';
 import { writerEvents } from './writer-events.js';
 
@@ -93,23 +94,7 @@ export class ProfileCounter extends EventEmitter<CounterEvents> {
   }
 
   view(): StatsView {
-    const { tracker } = this;
-    const broadcast = tracker.broadcast;
-    return {
-      profile: this.name,
-      connection: this.connection.current,
-      stats: tracker.stats,
-      peakViewers: tracker.peakViewers,
-      broadcast: broadcast
-        ? {
-            sessionId: broadcast.sessionId,
-            startedAt: broadcast.startedAt,
-            elapsedMs: tracker.elapsedMs(),
-            resumed: broadcast.resumed,
-          }
-        : null,
-      storage: tracker.storage,
-    };
+    return statsView(this.name, this.connection.current, this.tracker);
   }
 
   goalsView(): GoalsPush {
