@@ -17,6 +17,7 @@ import type { GoalRepository } from './goal-repository.js';
 import { SqliteGoalRepository } from './sqlite-goal-repository.js';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { HistoryRepository } from './history-repository.js';
+import type { ProfileStorage } from './profile-storage.js';
 import {
   openDatabase,
   type OpenDatabaseOptions,
@@ -53,7 +54,7 @@ const KEY_PAGE = 20_000;
  * Everything livetally keeps in one profile's SQLite file. The only place with SQL; one
  * instance per open file. Multi-step writes happen in one transaction.
  */
-export class ProfileStore {
+export class ProfileStore implements ProfileStorage {
   /** The profile's goals (DESIGN.md "Goals"). */
   readonly goals: GoalRepository;
   private readonly statements;
