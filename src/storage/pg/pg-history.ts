@@ -744,7 +744,7 @@ function bound(ms: number): number {
 function bestMinute(samples: readonly { t: number; coins: number }[]): BestMinute | null {
   let best: BestMinute | null = null;
   let before = 0;
-  for (let i = 0; i < samples.length; ) {
+  for (let i = 0; i < samples.length;) {
     const minute = Math.floor((samples[i]!.t - 1) / MINUTE);
     let last = samples[i]!.coins;
     while (i < samples.length && Math.floor((samples[i]!.t - 1) / MINUTE) === minute) {
@@ -752,7 +752,8 @@ function bestMinute(samples: readonly { t: number; coins: number }[]): BestMinut
       i++;
     }
     const gained = last - before;
-    if (gained > 0 && (!best || gained > best.coins)) best = { start: minute * MINUTE, coins: gained };
+    if (gained > 0 && (!best || gained > best.coins))
+      best = { start: minute * MINUTE, coins: gained };
     before = last;
   }
   return best;
