@@ -37,9 +37,10 @@ import { closeAllServers, testServer, type TestServer } from '../helpers/server.
 // boundary, through both of Europe/Berlin's DST changes, one resumed after a reconnect, two
 // on one day by two streamers, ties on purpose) is replayed through the real tracker into a
 // real profile file, plus an import from the helper app. The expected buckets and rankings
-// are computed by the oracle (test/helpers/history-oracle.ts), from the generator's record of what happened, with date arithmetic of
-// the test's own (toLocaleDateString, not livetally's calendar), and compared with what the
-// real server answers, for every period, window, metric and several zones and "nows".
+// are computed by the oracle (test/helpers/history-oracle.ts) from the generator's record
+// of what happened, with date arithmetic of the test's own (toLocaleDateString, not
+// livetally's calendar), and compared with what the real server answers, for every period,
+// window, metric and several zones and "nows".
 
 let ltthUsers: LtthUser[];
 let oracle: HistoryOracle;
