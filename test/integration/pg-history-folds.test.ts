@@ -284,6 +284,39 @@ describe('PostgreSQL folds', () => {
     expect((await totalsOf(profileId)).every((r) => r.sessions === 1)).toBe(true);
   });
 
+  it('fold and unfold entries of one profile side by side: no deadlock, exact totals', async () => {
+    const { id: profileId } = await profiles.create('side-by-side');
+    const rand = random(7);
+    const crowds = Array.from({ length: 8 }, () => crowd(rand, 400, 600));
+    const ids: number[] = [];
+    for (const c of crowds) ids.push(await entry(profileId, c));
+    await Promise.all(ids.map((id) => inTransaction(pool, (c) => foldSession(c, profileId, id))));
+    await Promise.all([
+      ...ids.slice(0, 4).map((id) => inTransaction(pool, (c) => unfoldSession(c, profileId, id))),
+      ...ids.slice(4).map((id) =>
+        inTransaction(pool, async (c) => {
+          await unfoldSession(c, profileId, id);
+          await foldSession(c, profileId, id);
+        }),
+      ),
+    ]);
+    await Promise.all(
+      ids.slice(0, 4).map((id) => inTransaction(pool, (c) => foldSession(c, profileId, id))),
+    );
+    const expected = new Map<string, { coins: number; sessions: number }>();
+    for (const v of crowds.flat()) {
+      const known = expected.get(v.userId) ?? { coins: 0, sessions: 0 };
+      known.coins += v.coins;
+      known.sessions += 1;
+      expected.set(v.userId, known);
+    }
+    const totals = await totalsOf(profileId);
+    expect(
+      new Map(totals.map((r) => [r.user_id, { coins: r.coins, sessions: r.sessions }])),
+    ).toEqual(expected);
+    await expectTopListsExact(profileId);
+  });
+
   it('foldEnded folds the ended entries not folded yet, oldest first, and no open one', async () => {
     const { id: profileId } = await profiles.create('ended');
     const rand = random(5);
