@@ -1,70 +1,9 @@
 /**
- * SHIM — stands in for HISTORY's files (branch pg-history) until they are merged:
- * `pg-history-folds.ts` (foldSession, foldEnded, unfoldSession, addGifts), `pg-history.ts`
- * (PgHistory) and `pg-goal-repository.ts` (PgGoalRepository), with the signatures agreed in
- * the hosted-mode brief. The folds do nothing here, and the history questions and goals
- * answer `not_available`. On merge: point the imports of pg-profile-store.ts at HISTORY's
+ * SHIM — pg-profile-store.ts imports HISTORY's pieces from here. On branch pg-history this
+ * file only re-exports the real ones (so PgProfileStore folds, answers history questions
+ * and keeps goals for real). On merge: point the imports of pg-profile-store.ts at these
  * files and delete this one.
  */
-import type { GiftTypeDelta } from '../../domain/broadcast-tally.js';
-import { LivetallyError } from '../../domain/errors.js';
-import type { GoalRepository } from '../goal-repository.js';
-import type { HistoryRepository } from '../history-repository.js';
-import type { PgClient, PgPool } from './pg-database.js';
-
-export async function foldSession(
-  _client: PgClient,
-  _profileId: number,
-  _sessionId: number,
-): Promise<void> {}
-
-export async function foldEnded(_client: PgClient, _profileId: number): Promise<number> {
-  return 0;
-}
-
-export async function unfoldSession(
-  _client: PgClient,
-  _profileId: number,
-  _sessionId: number,
-): Promise<void> {}
-
-export async function addGifts(
-  _client: PgClient,
-  _profileId: number,
-  _sessionId: number,
-  _gifts: readonly GiftTypeDelta[],
-): Promise<void> {}
-
-function notYet(): Promise<never> {
-  return Promise.reject(
-    new LivetallyError('not_available', 'this is not available for PostgreSQL profiles yet'),
-  );
-}
-
-export class PgHistory implements HistoryRepository {
-  constructor(
-    readonly pool: PgPool,
-    readonly profileId: number,
-    readonly now: () => number,
-  ) {}
-  summary = notYet;
-  leaderboard = notYet;
-  viewer = notYet;
-  allViewers = notYet;
-  recap = notYet;
-  giftBreakdown = notYet;
-  importHistory = notYet;
-}
-
-export class PgGoalRepository implements GoalRepository {
-  constructor(
-    readonly pool: PgPool,
-    readonly profileId: number,
-    readonly now: () => number,
-  ) {}
-  list = notYet;
-  get = notYet;
-  create = notYet;
-  update = notYet;
-  remove = notYet;
-}
+export { addGifts, foldEnded, foldSession, unfoldSession } from './pg-history-folds.js';
+export { PgHistory } from './pg-history.js';
+export { PgGoalRepository } from './pg-goal-repository.js';
