@@ -32,7 +32,7 @@ fs.mkdirSync(replays);
 fs.copyFileSync(DEMO, path.join(replays, 'demo.ndjson'));
 const workspace = new Workspace(path.join(dir, 'data'), silentLogger);
 workspace.lockForWriting('bench');
-const service = new LiveService({
+const service = await LiveService.open({
   workspace,
   logger: silentLogger,
   saveIntervalMs: SAVE_MS,
@@ -90,7 +90,8 @@ if (count <= ROSTER_UP_TO) {
 }
 rosterDelay.disable();
 
-const counting = names.filter((n) => service.fleet.view(n).connection.state === 'connected').length;
+const views = await Promise.all(names.map((n) => service.fleet.view(n)));
+const counting = views.filter((v) => v.connection.state === 'connected').length;
 
 const stopStart = performance.now();
 await service.shutdown(AbortSignal.timeout(5000));
