@@ -7,7 +7,8 @@ import { LivetallyError } from '../domain/errors.js';
  */
 export function parseDatabaseUrl(text: string, source = '--database'): string {
   const named = source === '--database-url' ? '--database' : source;
-  const usage = 'give a PostgreSQL URL such as postgres://livetally:PASSWORD@127.0.0.1:5432/livetally';
+  const usage =
+    'give a PostgreSQL URL such as postgres://livetally:PASSWORD@127.0.0.1:5432/livetally';
   let url: URL;
   try {
     url = new URL(text.trim());

@@ -48,11 +48,12 @@ describe('claims with advisory locks', () => {
         ].sort(),
       );
       expect(holders.find((h) => h.profileId === 1)!.applicationName).toBe(
-        `livetally ${a.owner.processId}`.slice(0, 63),
+        `livetally claims ${a.owner.processId}`.slice(0, 63),
       );
       const rows = await admin.query<{ profile_id: string; backend_pid: number }>(
         'SELECT profile_id, backend_pid FROM claims ORDER BY profile_id',
       );
+      expect(await a.processCount()).toBe(2);
       expect(rows.rows.map((r) => [Number(r.profile_id), r.backend_pid])).toEqual([
         [1, a.backendPid],
         [2, b.backendPid],

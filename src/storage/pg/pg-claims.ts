@@ -9,6 +9,9 @@ import pg from 'pg';
  */
 export const CLAIM_LOCK_CLASS = 0x4c54;
 
+/** The `application_name` of claims connections starts with this (then the process id). */
+export const CLAIMS_APPLICATION = 'livetally claims';
+
 /** Who holds the claims: shown in `claims` rows and in `pg_stat_activity.application_name`. */
 export interface ClaimsOwner {
   /** Unique per process run: host, pid and a random part (pids are reused). */
@@ -73,7 +76,9 @@ export class PgClaims extends EventEmitter<ClaimsEvents> {
 
   /** Opens the claims connection. */
   static async connect(url: string, owner: ClaimsOwner): Promise<PgClaims> {
-    const client = new pg.Client(dedicatedClientConfig(url, `livetally ${owner.processId}`));
+    const client = new pg.Client(
+      dedicatedClientConfig(url, `${CLAIMS_APPLICATION} ${owner.processId}`),
+    );
     client.on('error', () => undefined); // until the claims object listens
     await client.connect();
     try {
@@ -136,6 +141,20 @@ export class PgClaims extends EventEmitter<ClaimsEvents> {
       .catch(() => undefined);
     await this.run('SELECT pg_advisory_unlock($1::int, $2::int)', [CLAIM_LOCK_CLASS, profileId]);
     this.held.delete(profileId);
+  }
+
+  /**
+   * How many livetally processes hold a claims connection to this database now (this one
+   * included): the service's size, by which each process takes its fair share.
+   */
+  async processCount(): Promise<number> {
+    this.assertOpen();
+    const { rows } = await this.run<{ n: string }>(
+      `SELECT count(*)::text AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name LIKE $1`,
+      [`${CLAIMS_APPLICATION} %`],
+    );
+    return Math.max(1, Number(rows[0]?.n ?? 1));
   }
 
   /** A round trip on the claims connection: fails (and `lost` fires) when it is gone. */

@@ -48,15 +48,33 @@ export class PgServiceState {
     return rows[0] ? wantedFromRow(rows[0]) : null;
   }
 
-  /** The profile is to watch `streamer` (replacing whom it watched). */
-  async want(profileId: number, streamer: string, now = Date.now()): Promise<void> {
-    await this.pool.query(
+  /**
+   * The profile is to watch `streamer`. Returns the row now wanted: this one, or the one
+   * that was there already (whom the profile already watches: nothing is replaced).
+   */
+  async want(profileId: number, streamer: string, now = Date.now()): Promise<WantedConnection> {
+    const { rowCount } = await this.pool.query(
       `INSERT INTO wanted_connections (profile_id, streamer, wanted_at) VALUES ($1, $2, $3)
-       ON CONFLICT (profile_id) DO UPDATE SET streamer = EXCLUDED.streamer,
-         wanted_at = EXCLUDED.wanted_at`,
+       ON CONFLICT (profile_id) DO NOTHING`,
       [profileId, streamer, now],
     );
-    await notify(this.pool, 'livetally_wanted', String(profileId));
+    if ((rowCount ?? 0) > 0) await notify(this.pool, 'livetally_wanted', String(profileId));
+    const row = await this.wantedFor(profileId);
+    // Deleted between the two statements: what was asked is what is wanted (or was).
+    return row ?? { profileId, profile: '', streamer, wantedAt: now };
+  }
+
+  /**
+   * Removes the row only if it is still the one given (same streamer, same time): a
+   * connection that ended by itself must not undo a connect made meanwhile.
+   */
+  async unwantIf(wanted: WantedConnection): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      'DELETE FROM wanted_connections WHERE profile_id = $1 AND streamer = $2 AND wanted_at = $3',
+      [wanted.profileId, wanted.streamer, wanted.wantedAt],
+    );
+    if ((rowCount ?? 0) > 0) await notify(this.pool, 'livetally_wanted', String(wanted.profileId));
+    return (rowCount ?? 0) > 0;
   }
 
   /** The profile is to watch nobody; false when it was not to watch anyone. */
@@ -67,6 +85,11 @@ export class PgServiceState {
     );
     await notify(this.pool, 'livetally_wanted', String(profileId));
     return (rowCount ?? 0) > 0;
+  }
+
+  /** Asks every process to look at the desired state now (e.g. claims were released). */
+  async poke(): Promise<void> {
+    await notify(this.pool, 'livetally_wanted', '');
   }
 
   async setting(key: string): Promise<string | null> {
