@@ -1,5 +1,6 @@
 import type { Migration } from '../../migrations/migration.js';
 import { core } from './001-core.js';
+import { service } from './003-service.js';
 
 /**
  * Every PostgreSQL schema change, in order, under the same rules as SQLite's (append only,
@@ -9,6 +10,7 @@ import { core } from './001-core.js';
 // prettier-ignore
 export const PG_MIGRATIONS: readonly Migration[] = [
   core,
+  service,
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
