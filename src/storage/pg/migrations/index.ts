@@ -1,5 +1,6 @@
 import type { Migration } from '../../migrations/migration.js';
 import { core } from './001-core.js';
+import { history } from './002-history.js';
 import { service } from './003-service.js';
 
 /**
@@ -10,6 +11,7 @@ import { service } from './003-service.js';
 // prettier-ignore
 export const PG_MIGRATIONS: readonly Migration[] = [
   core,
+  history,
   service,
 ];
 
