@@ -1,7 +1,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PgBus, notify, type BusChannel } from '../../src/storage/pg/pg-bus.js';
-import { PgClaims, claimHolders, newClaimsOwner } from '../../src/storage/pg/pg-claims.js';
+import {
+  PgClaims,
+  assertClaimHeld,
+  claimHolders,
+  newClaimsOwner,
+} from '../../src/storage/pg/pg-claims.js';
 import { freshDatabase } from '../helpers/postgres-cluster.js';
 
 let url: string;
@@ -111,6 +116,34 @@ describe('claims with advisory locks', () => {
       expect(Date.now() - killedAt).toBeLessThan(5_000);
     } finally {
       await a.close();
+    }
+  });
+});
+
+describe('fencing', () => {
+  it("a write is refused unless this process's claims connection holds the profile", async () => {
+    const a = await PgClaims.connect(url, newClaimsOwner());
+    const b = await PgClaims.connect(url, newClaimsOwner());
+    try {
+      expect(await a.tryClaim(11)).toBe(true);
+      await assertClaimHeld(admin, 11, a.backendPid);
+      await expect(assertClaimHeld(admin, 11, b.backendPid)).rejects.toMatchObject({
+        code: 'claim_lost',
+      });
+      await expect(assertClaimHeld(admin, 12, a.backendPid)).rejects.toMatchObject({
+        code: 'claim_lost',
+      });
+      await expect(assertClaimHeld(admin, 11, undefined)).rejects.toMatchObject({
+        code: 'claim_lost',
+      });
+      await admin.query('SELECT pg_terminate_backend($1)', [a.backendPid]);
+      await until(async () => (await claimHolders(admin)).length === 0);
+      await expect(assertClaimHeld(admin, 11, a.backendPid)).rejects.toMatchObject({
+        code: 'claim_lost',
+      });
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 });

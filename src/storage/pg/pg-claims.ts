@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import pg from 'pg';
+import { LivetallyError } from '../../domain/errors.js';
 
 /**
  * The first key of every claim's advisory lock (the second is the profile's id), so that
@@ -207,6 +208,35 @@ export class PgClaims extends EventEmitter<ClaimsEvents> {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('the claims connection is closed');
+  }
+}
+
+/**
+ * Refuses a write (inside its transaction) unless the server process `backendPid` — this
+ * process's claims connection — holds the profile's claim now: `claim_lost` otherwise.
+ * Fencing: a process that lost its claims connection (and so its locks) cannot overwrite
+ * what the new owner saves, even before it notices.
+ */
+export async function assertClaimHeld(
+  client: pg.ClientBase,
+  profileId: number,
+  backendPid: number | undefined,
+): Promise<void> {
+  const { rowCount } =
+    backendPid === undefined
+      ? { rowCount: 0 }
+      : await client.query(
+          `SELECT 1 FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND objsubid = 2
+              AND classid = $1::int::oid AND objid = $2::int::oid AND pid = $3
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          [CLAIM_LOCK_CLASS, profileId, backendPid],
+        );
+  if (!rowCount) {
+    throw new LivetallyError(
+      'claim_lost',
+      'this livetally no longer counts this profile (another process of the service does); nothing was saved',
+    );
   }
 }
 
