@@ -11,8 +11,8 @@ import type {
   StatsView,
 } from '../shared/api-types.js';
 import type { HistoryRepository } from '../storage/history-repository.js';
-import type { ProfileStore } from '../storage/profile-store.js';
-import { WorkerProgressWriter, type ProgressWriter } from '../storage/progress-writer.js';
+import type { Awaitable, ProfileStorage } from '../storage/profile-storage.js';
+import type { ProgressWriter } from '../storage/progress-writer.js';
 import { isCorruption, storageFailure } from '../storage/storage-errors.js';
 import { noteDamaged } from '../storage/open-database.js';
 import { ConnectionManager } from './connection-manager.js';
@@ -24,8 +24,8 @@ import type { SessionExport } from './session-export.js';
 import type { SourceFactory } from './source-factory.js';
 import { statsView } from './stats-view.js';
 import { StreamTracker } from './stream-tracker.js';
+import type { ProfileSpace } from './profile-space.js';
 import type { TestAlert } from './test-alerts.js';
-import type { Workspace } from './workspace.js';
 
 interface ServiceEvents {
   connection: [ConnectionView];
@@ -40,7 +40,11 @@ interface ServiceEvents {
 }
 
 export interface LiveServiceOptions {
-  workspace: Workspace;
+  /**
+   * Where the profiles are kept: `Workspace` (SQLite files, its lock held) or a hosted
+   * mode's database. The service only ever awaits it.
+   */
+  workspace: ProfileSpace;
   sources: SourceFactory;
   logger: Logger;
   saveIntervalMs: number;
@@ -54,7 +58,7 @@ export interface LiveServiceOptions {
 
 interface OpenProfile {
   name: string;
-  store: ProfileStore;
+  store: ProfileStorage;
   tracker: StreamTracker;
   goals: GoalBoard;
   writer: ProgressWriter;
@@ -84,17 +88,13 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   /** Opens the profile to start with (`options.profile`, else the active one) and its tracker. */
   static async open(options: LiveServiceOptions): Promise<LiveService> {
     const { workspace } = options;
-    workspace.ensureDefault();
-    const name = options.profile
-      ? workspace.profiles.resolve(options.profile)
-      : workspace.activeProfile();
+    await workspace.ensureDefault();
+    const name = await workspace.resolve(options.profile || (await workspace.activeProfile()));
     const service = new LiveService(options);
-    service.profile = await service.openProfile(
-      workspace.profiles.find(name) ?? workspace.profiles.resolve(name),
-    );
+    service.profile = await service.openProfile(name);
     try {
-      if (workspace.activeProfile() !== service.profile.name) {
-        workspace.setActive(service.profile.name);
+      if ((await workspace.activeProfile()) !== service.profile.name) {
+        await workspace.setActive(service.profile.name);
       }
     } catch (error) {
       await service.release(service.profile).catch(() => undefined);
@@ -199,8 +199,8 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     return this.exclusive(() => this.connection.disconnect());
   }
 
-  profiles(): ProfilesResponse {
-    const list = this.options.workspace.listProfiles();
+  async profiles(): Promise<ProfilesResponse> {
+    const list = await this.options.workspace.listProfiles();
     return {
       active: this.profile.name,
       profiles: list.map((p) => ({
@@ -219,7 +219,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
 
   deleteProfile(name: string): Promise<void> {
     return this.exclusive(async () => {
-      const found = this.options.workspace.profiles.resolve(name);
+      const found = await this.options.workspace.resolve(name);
       if (found === this.profile.name) {
         throw new LivetallyError(
           'profile_active',
@@ -227,7 +227,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
         );
       }
       this.fleet.assertIdle(found, 'deleted');
-      this.options.workspace.deleteProfile(found);
+      await this.options.workspace.deleteProfile(found);
     });
   }
 
@@ -238,7 +238,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   activateProfile(name: string): Promise<string> {
     return this.exclusive(async () => {
       const { workspace } = this.options;
-      const found = workspace.profiles.resolve(name);
+      const found = await workspace.resolve(name);
       if (found === this.profile.name) return found;
       this.fleet.assertIdle(found, 'made the active profile');
       // What the old profile holds unsaved would be lost with its file: refuse instead.
@@ -258,7 +258,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
       await this.release(previous, AbortSignal.timeout(SWITCH_SAVE_LIMIT_MS)).catch((error) => {
         this.options.logger.error(`profile "${previous.name}": ${(error as Error).message}`);
       });
-      workspace.setActive(found);
+      await workspace.setActive(found);
       this.options.logger.info(`switched to profile "${found}"`);
       this.emit('profile', found);
       return found;
@@ -279,27 +279,33 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     }
   }
 
-  sessions(): SessionRecord[] {
-    const { store } = this.profile;
-    return this.reading(() => store.listSessions());
+  sessions(): Promise<SessionRecord[]> {
+    return this.reading((store) => store.listSessions());
   }
 
   /** Records how a history entry's connection really ended (see `ProfileStore.settleEnd`). */
-  settleEnd(sessionId: number, reason: string): void {
-    this.profile.store.settleEnd(sessionId, reason);
+  async settleEnd(sessionId: number, reason: string): Promise<void> {
+    await this.profile.store.settleEnd(sessionId, reason);
   }
 
-  session(id: number): { session: SessionRecord; series: SessionPoint[] } {
-    const { store } = this.profile;
-    const session = this.reading(() => store.getSession(id));
-    if (!session) throw new LivetallyError('session_not_found', `there is no session ${id}`);
-    return { session, series: this.reading(() => store.sessionSeries(id)) };
+  async session(id: number): Promise<{ session: SessionRecord; series: SessionPoint[] }> {
+    // Asked together, so they answer about the same profile (SQLite: in the same turn).
+    const [session, series] = await Promise.all([
+      this.reading((store) => store.getSession(id)),
+      this.reading((store) => store.sessionSeries(id)),
+    ]);
+    if (!session) throw notFound(id);
+    return { session, series };
   }
 
-  exportSession(id: number): SessionExport {
-    const { session, series } = this.session(id);
-    const { store } = this.profile;
-    return { session, series, viewers: this.reading(() => store.sessionViewers(id)) };
+  async exportSession(id: number): Promise<SessionExport> {
+    const [session, series, viewers] = await Promise.all([
+      this.reading((store) => store.getSession(id)),
+      this.reading((store) => store.sessionSeries(id)),
+      this.reading((store) => store.sessionViewers(id)),
+    ]);
+    if (!session) throw notFound(id);
+    return { session, series, viewers };
   }
 
   /**
@@ -323,29 +329,30 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   }
 
   /** The broadcast the leaderboard is about: the live one, else the last one saved. */
-  currentSessionId(): number | null {
+  async currentSessionId(): Promise<number | null> {
     const live = this.profile.tracker.broadcast;
     if (live) return live.sessionId;
-    const { store } = this.profile;
-    return this.reading(() => store.loadCurrent())?.sessionId ?? null;
+    return (await this.reading((store) => store.loadCurrent()))?.sessionId ?? null;
   }
 
   private async openProfile(name: string): Promise<OpenProfile> {
     const { workspace, logger, saveIntervalMs } = this.options;
-    const store = workspace.openForWriting(name);
-    const writer = new WorkerProgressWriter(store.file, {
-      ...writerEvents(logger),
-      onStatus: () => {
-        this.storageEpoch++;
-        this.emit('stats');
-      },
-    });
+    const opened = await workspace.openForWriting(name);
+    const { store } = opened;
+    let writer: ProgressWriter | undefined;
     let tracker: StreamTracker;
     try {
+      writer = opened.writer('worker', {
+        ...writerEvents(logger),
+        onStatus: () => {
+          this.storageEpoch++;
+          this.emit('stats');
+        },
+      });
       tracker = await StreamTracker.open(store, { writer, saveIntervalMs, logger });
     } catch (error) {
-      await writer.close().catch(() => undefined);
-      store.close();
+      await writer?.close().catch(() => undefined);
+      await store.close();
       throw error;
     }
     tracker.on('activity', (activity) => this.emit('activity', activity));
@@ -363,7 +370,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     try {
       await profile.tracker.close('stopped', giveUp);
     } finally {
-      profile.store.close();
+      await profile.store.close();
     }
   }
 
@@ -378,10 +385,10 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   }
 
   /** A read of the open profile's file; damage found there stops all writing to it. */
-  private reading<T>(read: () => T): T {
+  private async reading<T>(read: (store: ProfileStorage) => Awaitable<T>): Promise<T> {
     const profile = this.profile;
     try {
-      return read();
+      return await read(profile.store);
     } catch (error) {
       if (!isCorruption(error)) throw error;
       throw this.damaged(profile, error);
@@ -422,4 +429,8 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+function notFound(id: number): LivetallyError {
+  return new LivetallyError('session_not_found', `there is no session ${id}`);
 }

@@ -12,7 +12,7 @@ import type {
   StatsView,
 } from '../shared/api-types.js';
 import type { HistoryRepository } from '../storage/history-repository.js';
-import type { ProfileStore } from '../storage/profile-store.js';
+import type { Awaitable, ProfileStorage } from '../storage/profile-storage.js';
 import type { LiveService, LiveServiceOptions } from './live-service.js';
 import { ProfileCounter } from './profile-counter.js';
 import type { TestAlert } from './test-alerts.js';
@@ -52,7 +52,7 @@ export interface ProfileReads {
   name: string;
   /** Runs a query on the profile's history (the active profile's damage checks included). */
   read: <T>(query: (history: HistoryRepository) => Promise<T>) => Promise<T>;
-  currentSessionId: () => number | null;
+  currentSessionId: () => Awaitable<number | null>;
 }
 
 /**
@@ -104,9 +104,9 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     });
   }
 
-  /** The profile's name as on disk; 400 for a bad name, 404 for none. */
-  resolve(name: string): string {
-    return this.options.workspace.profiles.resolve(name);
+  /** The profile's name as kept; 400 for a bad name, 404 for none. */
+  async resolve(name: string): Promise<string> {
+    return this.options.workspace.resolve(name);
   }
 
   isActive(found: string): boolean {
@@ -130,7 +130,7 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
   }
 
   async connect(name: string, streamer: string): Promise<ConnectionView> {
-    const found = this.resolve(name);
+    const found = await this.resolve(name);
     if (this.isActive(found)) return this.service.connect(streamer);
     this.assertNotSwitching(found);
     return this.claimed(found, async () => {
@@ -142,7 +142,7 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
   }
 
   async disconnect(name: string): Promise<ConnectionView> {
-    const found = this.resolve(name);
+    const found = await this.resolve(name);
     if (this.isActive(found)) return this.service.disconnect();
     const counter = this.counters.get(key(found));
     if (!counter || counter.isIdle) {
@@ -152,17 +152,17 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
   }
 
   async reset(name: string): Promise<StreamStats> {
-    const found = this.resolve(name);
+    const found = await this.resolve(name);
     if (this.isActive(found)) return this.service.reset();
     this.assertNotSwitching(found);
     return this.claimed(found, async () => {
       const counter = this.counters.get(key(found));
       if (counter) return counter.tracker.reset();
-      const store = this.options.workspace.openForWriting(found);
+      const { store } = await this.options.workspace.openForWriting(found);
       try {
-        store.resetStreamStats();
+        await store.resetStreamStats();
       } finally {
-        store.close();
+        await store.close();
       }
       this.ended.delete(key(found));
       this.bump(found);
@@ -174,20 +174,28 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
 
   /** What `/api/profiles/:name/stats` answers: the shape of `/api/stats`. */
   async stats(name: string): Promise<StatsResponse> {
-    const found = this.resolve(name);
+    const found = await this.resolve(name);
     if (this.isActive(found)) return { ...this.service.view(), saved: await this.service.saved() };
     const counter = this.counters.get(key(found));
     if (counter) return { ...counter.view(), saved: savedView(await counter.tracker.saved()) };
-    const saved = this.options.workspace.readCurrent(found);
+    const saved = await this.options.workspace.readCurrent(found);
     return { ...this.idleView(found, saved), saved: savedView(saved) };
   }
 
-  /** The live view of a profile (by its name on disk), for realtime pushes. */
-  view(found: string): StatsView {
+  /** The live view of a profile (by its name as kept), for realtime pushes. */
+  async view(found: string): Promise<StatsView> {
     if (this.isActive(found)) return this.service.view();
     const counter = this.counters.get(key(found));
     if (counter) return counter.view();
-    return this.idleView(found, this.readIdle(found));
+    const saved = await this.readIdle(found);
+    // Counting started while the file was read: the live numbers, not the file's.
+    return this.viewNow(found) ?? this.idleView(found, saved);
+  }
+
+  /** The view of a profile counting in this process, without waiting; undefined when idle. */
+  private viewNow(found: string): StatsView | undefined {
+    if (this.isActive(found)) return this.service.view();
+    return this.counters.get(key(found))?.view();
   }
 
   /** Changes whenever `view(found)` does. */
@@ -211,7 +219,7 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
       await counter.goals.ready.catch(() => undefined);
       return counter.goalsView();
     }
-    const stats = this.view(found).stats;
+    const stats = (await this.view(found)).stats;
     const goals = await this.readingIdle(found, (store) => store.goals.list());
     return { profile: found, goals: (goals ?? []).map((g) => goalStatus(g, stats)) };
   }
@@ -227,7 +235,7 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
    * closed when `read` settles.
    */
   async reading<T>(name: string, read: (reads: ProfileReads) => Promise<T>): Promise<T> {
-    return this.readingFound(this.resolve(name), read);
+    return this.readingFound(await this.resolve(name), read);
   }
 
   /** `reading` for a name as on disk (listing the folder for every profile would be slow). */
@@ -245,11 +253,11 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
       return read({
         name: found,
         read: (query) => query(store.history),
-        currentSessionId: () =>
-          counter.tracker.broadcast?.sessionId ?? store.loadCurrent()?.sessionId ?? null,
+        currentSessionId: async () =>
+          counter.tracker.broadcast?.sessionId ?? (await store.loadCurrent())?.sessionId ?? null,
       });
     }
-    const store = this.options.workspace.openForReading(found);
+    const store = await this.options.workspace.openForReading(found);
     if (!store) {
       return read({
         name: found,
@@ -261,10 +269,10 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
       return await read({
         name: found,
         read: (query) => query(store.history),
-        currentSessionId: () => store.loadCurrent()?.sessionId ?? null,
+        currentSessionId: async () => (await store.loadCurrent())?.sessionId ?? null,
       });
     } finally {
-      store.close();
+      await store.close();
     }
   }
 
@@ -283,10 +291,10 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
 
   private async open(found: string): Promise<ProfileCounter> {
     const { workspace, sources, logger, saveIntervalMs, connectAnswerMs } = this.options;
-    const store = workspace.openForWriting(found);
+    const profile = await workspace.openForWriting(found);
     const counter = await ProfileCounter.open({
       name: found,
-      store,
+      profile,
       sources,
       logger,
       saveIntervalMs,
@@ -373,9 +381,9 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     };
   }
 
-  private readIdle(found: string): SavedCurrent | null {
+  private async readIdle(found: string): Promise<SavedCurrent | null> {
     try {
-      return this.options.workspace.readCurrent(found);
+      return await this.options.workspace.readCurrent(found);
     } catch {
       return null; // deleted meanwhile, or unreadable: shown as empty
     }
@@ -383,16 +391,16 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
 
   private async readingIdle<T>(
     found: string,
-    read: (store: ProfileStore) => Promise<T>,
+    read: (store: ProfileStorage) => Promise<T>,
   ): Promise<T | undefined> {
-    let store: ProfileStore | undefined;
+    let store: ProfileStorage | undefined;
     try {
-      store = this.options.workspace.openForReading(found);
+      store = await this.options.workspace.openForReading(found);
       return store ? await read(store) : undefined;
     } catch {
       return undefined;
     } finally {
-      store?.close();
+      await store?.close();
     }
   }
 

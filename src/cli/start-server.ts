@@ -117,7 +117,7 @@ export async function runStart(ctx: CliContext, cmd: Command, opts: StartFlags):
       demo: config.demo.value ? DEMO_STREAMER : undefined,
       // The bundled demo only plays with --demo: without it, the name would go to TikTok.
       notResumable: [DEMO_STREAMER],
-      sessions: service.sessions(),
+      sessions: await service.sessions(),
     });
     // The last line of the banner once a connection made at start is on its way.
     if (atStart) await underWay(service, connectAtStart(service, atStart, logger));

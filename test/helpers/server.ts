@@ -124,15 +124,19 @@ export function socketTo(
   });
 }
 
-export function waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+/** Polls `predicate` (which may answer with a promise) until it gives something truthy. */
+export function waitFor<T>(
+  predicate: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const poll = () => {
-      const value = predicate();
+    const poll = async () => {
+      const value = await predicate();
       if (value) return resolve(value);
       if (Date.now() - started > timeoutMs) return reject(new Error('timed out waiting'));
-      setTimeout(poll, 20);
+      setTimeout(() => void poll().catch(reject), 20);
     };
-    poll();
+    poll().catch(reject);
   });
 }
