@@ -212,30 +212,28 @@ export class PgClaims extends EventEmitter<ClaimsEvents> {
 }
 
 /**
- * Refuses a write (inside its transaction) unless the server process `backendPid` — this
- * process's claims connection — holds the profile's claim now: `claim_lost` otherwise.
- * Fencing: a process that lost its claims connection (and so its locks) cannot overwrite
- * what the new owner saves, even before it notices.
+ * Refuses a write (inside its transaction) when another process holds the profile's claim:
+ * `claim_lost`. `backendPid` is this process's claims connection (undefined when it has
+ * none). Fencing: a process that lost its claims connection, and so its locks, cannot
+ * overwrite what the new owner saves, even before it notices. A profile nobody holds may
+ * be written (a reset of an idle profile); whoever claims it next reads what was written.
  */
-export async function assertClaimHeld(
+export async function assertNoOtherClaim(
   client: pg.ClientBase,
   profileId: number,
   backendPid: number | undefined,
 ): Promise<void> {
-  const { rowCount } =
-    backendPid === undefined
-      ? { rowCount: 0 }
-      : await client.query(
-          `SELECT 1 FROM pg_locks
-            WHERE locktype = 'advisory' AND granted AND objsubid = 2
-              AND classid = $1::int::oid AND objid = $2::int::oid AND pid = $3
-              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-          [CLAIM_LOCK_CLASS, profileId, backendPid],
-        );
-  if (!rowCount) {
+  const { rows } = await client.query<{ pid: number }>(
+    `SELECT pid FROM pg_locks
+      WHERE locktype = 'advisory' AND granted AND objsubid = 2
+        AND classid = $1::int::oid AND objid = $2::int::oid
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    [CLAIM_LOCK_CLASS, profileId],
+  );
+  if (rows.some((r) => r.pid !== backendPid)) {
     throw new LivetallyError(
       'claim_lost',
-      'this livetally no longer counts this profile (another process of the service does); nothing was saved',
+      'another livetally process of the service counts this profile now; nothing was saved here',
     );
   }
 }
