@@ -7,7 +7,7 @@ import type { PgBus } from '../../storage/pg/pg-bus.js';
 import type { ClaimsOwner } from '../../storage/pg/pg-claims.js';
 import type { PgPool } from '../../storage/pg/pg-database.js';
 import type { PgProfiles } from '../../storage/pg/pg-profiles.js';
-import type { PgServiceState } from '../../storage/pg/pg-service-state.js';
+import { ACTIVE_PROFILE_SETTING, type PgServiceState } from '../../storage/pg/pg-service-state.js';
 import type { Logger } from '../logger.js';
 import { ClaimLoop, type CountingTarget } from './claim-loop.js';
 import { PushPublisher, RemoteViews, type LocalViews, type RemoteView } from './push-relay.js';
@@ -34,6 +34,8 @@ interface HostedEvents {
   connection: [string, ConnectionView];
   activity: [string, Activity];
   goals: [string];
+  /** Another process may have changed the active profile: read it again. */
+  active: [];
 }
 
 const DISCONNECTED: ConnectionView = {
@@ -71,6 +73,12 @@ export class HostedProfiles extends EventEmitter<HostedEvents> {
     const { pool, bus, state, owner, logger, url } = runtime;
     this.publisher = new PushPublisher(pool, owner.processId, counters, logger);
     this.remote = new RemoteViews(bus, owner.processId, (p) => counters.isCounting(p));
+    bus.on('message', (channel, payload) => {
+      if (channel === 'livetally_settings' && payload === ACTIVE_PROFILE_SETTING) {
+        this.emit('active');
+      }
+    });
+    bus.on('reconnected', () => this.emit('active'));
     this.remote.on('stats', (p) => this.emit('stats', p));
     this.remote.on('goals', (p) => this.emit('goals', p));
     this.remote.on('activity', (p, a) => this.emit('activity', p, a));
