@@ -117,6 +117,8 @@ export class ClaimLoop extends EventEmitter<LoopEvents> {
    * meanwhile) and its claim goes.
    */
   ended(profileId: number): void {
+    // Stopping: the connections end because this process stops, not by themselves.
+    if (this.closed) return;
     const owned = this.owned.get(profileId);
     if (!owned || owned.busy) return;
     this.change(owned, async () => {
