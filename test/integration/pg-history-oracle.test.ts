@@ -93,12 +93,13 @@ beforeAll(async () => {
   workspace = new Workspace(dataDir, silentLogger);
   workspace.lockForWriting('test');
   workspace.ensureDefault();
-  store = workspace.openForWriting('default');
+  const profile = workspace.openForWriting('default');
+  store = profile.store;
   let n = 0;
   for (const broadcast of world) {
     for (const events of broadcast.recordings) {
       const file = writeRecording(recordings, `r${++n}.ndjson`, events);
-      await runReplay({ store, file, speed: 0, saveIntervalMs: 50, logger: silentLogger });
+      await runReplay({ profile, file, speed: 0, saveIntervalMs: 50, logger: silentLogger });
     }
   }
   ltthFile = writeLtthDatabase(recordings, { streamStats: LTTH_STREAM_STATS, users: ltthUsers });
