@@ -234,9 +234,10 @@ export class ClaimLoop extends EventEmitter<LoopEvents> {
       );
       this.emit('claimed', wanted);
     } catch (error) {
-      // Nothing to connect to: the connect is answered with this error, as in one process.
-      this.emit('failed', wanted, error instanceof Error ? error : new Error(String(error)));
+      // Nothing to connect to: no longer wanted, and the connect (wherever it waits) is
+      // answered with this error, as in one process.
       await this.options.state.unwantIf(wanted).catch(() => undefined);
+      this.emit('failed', wanted, error instanceof Error ? error : new Error(String(error)));
       await this.let(owned, false);
     }
   }
