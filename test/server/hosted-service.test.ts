@@ -73,7 +73,9 @@ beforeAll(async () => {
   replayDir = folder();
   const args = ['--data-dir', folder(), 'start', '--port', '0', '--database', url];
   args.push('--replay-dir', replayDir, '--speed', '20');
-  const env = process.env['HOSTED_DEBUG'] ? { LIVETALLY_LOG_LEVEL: 'debug' } : {};
+  const env: Record<string, string> = process.env['HOSTED_DEBUG']
+    ? { LIVETALLY_LOG_LEVEL: 'debug' }
+    : {};
   [one, two] = await Promise.all([startShared(args, env), startShared(args, env)]);
   db = new pg.Client({ connectionString: url });
   await db.connect();
