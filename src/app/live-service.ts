@@ -92,6 +92,8 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   /** Grows whenever the storage status changes, so pages hear about it. */
   private storageEpoch = 0;
   private closed = false;
+  /** Hosted: the active profile as the database holds it, while nobody counts it. */
+  private idle: StatsView | undefined;
 
   /** Opens the profile to start with (`options.profile`, else the active one) and its tracker. */
   static async open(options: LiveServiceOptions): Promise<LiveService> {
@@ -113,7 +115,12 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     if (hosted) {
       // The active profile's events are the fleet's, wherever it is counted.
       const mine = (p: string) => p.toLowerCase() === service.profile.name.toLowerCase();
-      service.others.on('stats', (p) => mine(p) && service.emit('stats'));
+      service.others.on('stats', (p) => {
+        if (!mine(p)) return;
+        service.emit('stats');
+        // Nobody counts it (any more): what the database holds now is what it shows.
+        if (!service.fleet.liveView(p)) void service.refreshIdle();
+      });
       service.others.on('goals', (p) => mine(p) && service.emit('goals'));
       service.others.on('connection', (p, view) => mine(p) && service.emit('connection', view));
       service.others.on('activity', (p, a) => mine(p) && service.emit('activity', a));
@@ -157,8 +164,23 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   view(): StatsView {
     const own = statsView(this.profile.name, this.connection.current, this.profile.tracker);
     if (!this.options.hosted) return own;
-    // Hosted: as counted here or by another process; else what the database held at open.
-    return this.fleet.liveView(this.profile.name) ?? own;
+    // Hosted: as counted here or by another process; else what the database holds.
+    const live = this.fleet.liveView(this.profile.name);
+    if (live) return live;
+    return this.idle?.profile === this.profile.name ? this.idle : own;
+  }
+
+  /** Hosted: reads the idle active profile's view again; a change is pushed. */
+  private async refreshIdle(): Promise<void> {
+    const name = this.profile.name;
+    const view = await this.fleet.view(name).catch(() => undefined);
+    if (!view || name !== this.profile.name || this.fleet.liveView(name)) return;
+    const changed = JSON.stringify(view) !== JSON.stringify(this.idle);
+    this.idle = view;
+    if (changed) {
+      this.epoch++;
+      this.emit('stats');
+    }
   }
 
   /** The active profile's goals against its current stats (empty until they are loaded). */
