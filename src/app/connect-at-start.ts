@@ -50,7 +50,7 @@ export function underWay(
   connecting: Promise<void>,
   limitMs = 2000,
 ): Promise<void> {
-  if (service.connection.current.state !== 'disconnected') return Promise.resolve();
+  if (service.view().connection.state !== 'disconnected') return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);

@@ -26,6 +26,8 @@ import { statsView } from './stats-view.js';
 import { StreamTracker } from './stream-tracker.js';
 import type { ProfileSpace } from './profile-space.js';
 import type { TestAlert } from './test-alerts.js';
+import type { HostedRuntime } from './hosted/hosted-profiles.js';
+import { InlineProgressWriter } from '../storage/progress-writer.js';
 
 interface ServiceEvents {
   connection: [ConnectionView];
@@ -54,6 +56,12 @@ export interface LiveServiceOptions {
   connectAnswerMs?: number;
   /** Where the saves of profiles counting beside the active one are made (default inline). */
   fleetWriter?: FleetWriterKind;
+  /**
+   * Hosted mode (`start --database`): this process is one of a service's. Every LIVE —
+   * the active profile's too — is counted by the fleet of whichever process claims it;
+   * the service shows the active profile through the fleet and opens it read-only.
+   */
+  hosted?: HostedRuntime;
 }
 
 interface OpenProfile {
@@ -84,6 +92,8 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   /** Grows whenever the storage status changes, so pages hear about it. */
   private storageEpoch = 0;
   private closed = false;
+  /** Hosted: the active profile as the database holds it, while nobody counts it. */
+  private idle: StatsView | undefined;
 
   /** Opens the profile to start with (`options.profile`, else the active one) and its tracker. */
   static async open(options: LiveServiceOptions): Promise<LiveService> {
@@ -101,6 +111,22 @@ export class LiveService extends EventEmitter<ServiceEvents> {
       throw error;
     }
     service.others = new ProfileFleet(service, options);
+    const { hosted } = service.others;
+    if (hosted) {
+      // The active profile's events are the fleet's, wherever it is counted.
+      const mine = (p: string) => p.toLowerCase() === service.profile.name.toLowerCase();
+      service.others.on('stats', (p) => {
+        if (!mine(p)) return;
+        service.emit('stats');
+        // Nobody counts it (any more): what the database holds now is what it shows.
+        if (!service.fleet.liveView(p)) void service.refreshIdle();
+      });
+      service.others.on('goals', (p) => mine(p) && service.emit('goals'));
+      service.others.on('connection', (p, view) => mine(p) && service.emit('connection', view));
+      service.others.on('activity', (p, a) => mine(p) && service.emit('activity', a));
+      hosted.on('active', () => void service.followActive());
+      hosted.start();
+    }
     return service;
   }
 
@@ -125,16 +151,36 @@ export class LiveService extends EventEmitter<ServiceEvents> {
 
   /** Changes whenever `view().stats` (or the profile behind it) changes. */
   get revision(): string {
+    if (this.options.hosted) return `h${this.epoch}:${this.fleet.revision(this.profile.name)}`;
     return `${this.epoch}:${this.storageEpoch}:${this.profile.tracker.revision}`;
   }
 
   /** Asks for one `stats` event at the next change (re-arm after each read). */
   armStats(): void {
-    this.profile.tracker.armChange();
+    if (this.options.hosted) this.fleet.armStats(this.profile.name);
+    else this.profile.tracker.armChange();
   }
 
   view(): StatsView {
-    return statsView(this.profile.name, this.connection.current, this.profile.tracker);
+    const own = statsView(this.profile.name, this.connection.current, this.profile.tracker);
+    if (!this.options.hosted) return own;
+    // Hosted: as counted here or by another process; else what the database holds.
+    const live = this.fleet.liveView(this.profile.name);
+    if (live) return live;
+    return this.idle?.profile === this.profile.name ? this.idle : own;
+  }
+
+  /** Hosted: reads the idle active profile's view again; a change is pushed. */
+  private async refreshIdle(): Promise<void> {
+    const name = this.profile.name;
+    const view = await this.fleet.view(name).catch(() => undefined);
+    if (!view || name !== this.profile.name || this.fleet.liveView(name)) return;
+    const changed = JSON.stringify(view) !== JSON.stringify(this.idle);
+    this.idle = view;
+    if (changed) {
+      this.epoch++;
+      this.emit('stats');
+    }
   }
 
   /** The active profile's goals against its current stats (empty until they are loaded). */
@@ -184,10 +230,12 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   }
 
   reset(): Promise<StreamStats> {
+    if (this.options.hosted) return this.fleet.reset(this.profile.name);
     return this.exclusive(() => this.onFile(this.profile, () => this.profile.tracker.reset()));
   }
 
   connect(streamer: string): Promise<ConnectionView> {
+    if (this.options.hosted) return this.fleet.connect(this.profile.name, streamer);
     return this.exclusive(async () => {
       this.assertSaving('start counting a LIVE');
       return this.connection.connect(streamer, this.profile.tracker);
@@ -195,6 +243,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   }
 
   disconnect(): Promise<ConnectionView> {
+    if (this.options.hosted) return this.fleet.disconnect(this.profile.name);
     this.connection.answerNow();
     return this.exclusive(() => this.connection.disconnect());
   }
@@ -227,6 +276,12 @@ export class LiveService extends EventEmitter<ServiceEvents> {
         );
       }
       this.fleet.assertIdle(found, 'deleted');
+      if (await this.fleet.hosted?.isWanted(found)) {
+        throw new LivetallyError(
+          'profile_counting',
+          `"${found}" is counting a LIVE and cannot be deleted; disconnect it first`,
+        );
+      }
       await this.options.workspace.deleteProfile(found);
     });
   }
@@ -240,6 +295,13 @@ export class LiveService extends EventEmitter<ServiceEvents> {
       const { workspace } = this.options;
       const found = await workspace.resolve(name);
       if (found === this.profile.name) return found;
+      if (this.options.hosted) {
+        // Nothing stops or moves: the active profile only says what the unnamed routes and
+        // overlays show, on every process of the service (a shared setting).
+        await this.showProfile(found);
+        await workspace.setActive(found);
+        return found;
+      }
       this.fleet.assertIdle(found, 'made the active profile');
       // What the old profile holds unsaved would be lost with its file: refuse instead.
       this.assertSaving('switch profiles');
@@ -335,7 +397,49 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     return (await this.reading((store) => store.loadCurrent()))?.sessionId ?? null;
   }
 
+  /**
+   * Hosted: another process made another profile active; this one shows it too.
+   */
+  followActive(): Promise<void> {
+    return this.exclusive(async () => {
+      const active = await this.options.workspace.activeProfile();
+      if (active !== this.profile.name) await this.showProfile(active);
+    });
+  }
+
+  /** Hosted: the active profile shown from now on (nothing counted changes). */
+  private async showProfile(found: string): Promise<void> {
+    const next = await this.openProfile(found);
+    await next.goals.ready.catch(() => undefined);
+    const previous = this.profile;
+    this.profile = next;
+    this.epoch++;
+    await this.release(previous).catch(() => undefined);
+    this.options.logger.info(`the active profile is "${found}"`);
+    this.emit('profile', found);
+  }
+
+  /**
+   * Hosted: the active profile read-only — what is counted is the fleet's, in whichever
+   * process claims it. Its goals are read and changed here, measured against the live view.
+   */
+  private async openViewOnly(name: string): Promise<OpenProfile> {
+    const { workspace, logger, saveIntervalMs } = this.options;
+    const store = await workspace.openForReading(name);
+    if (!store)
+      throw new LivetallyError('profile_not_found', `there is no profile named "${name}"`);
+    const writer = new InlineProgressWriter(store);
+    const tracker = await StreamTracker.open(store, { writer, saveIntervalMs, logger });
+    const goals = new GoalBoard(store.goals, () => this.view().stats);
+    goals.ready.then(
+      () => this.emit('goals'),
+      (error: unknown) => logger.error(`could not read the goals of "${name}": ${String(error)}`),
+    );
+    return { name, store, tracker, writer, goals };
+  }
+
   private async openProfile(name: string): Promise<OpenProfile> {
+    if (this.options.hosted) return this.openViewOnly(name);
     const { workspace, logger, saveIntervalMs } = this.options;
     const opened = await workspace.openForWriting(name);
     const { store } = opened;

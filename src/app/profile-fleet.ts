@@ -13,6 +13,7 @@ import type {
 } from '../shared/api-types.js';
 import type { HistoryRepository } from '../storage/history-repository.js';
 import type { Awaitable, ProfileStorage } from '../storage/profile-storage.js';
+import { HostedProfiles, type HostedCounters } from './hosted/hosted-profiles.js';
 import type { LiveService, LiveServiceOptions } from './live-service.js';
 import { ProfileCounter } from './profile-counter.js';
 import type { TestAlert } from './test-alerts.js';
@@ -78,6 +79,12 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
   /** Grows whenever an idle profile's file changes (a reset), so pages hear of it. */
   private readonly idleEpochs = new Map<string, number>();
   private closed = false;
+  /**
+   * Hosted mode (`start --database`): the claim loop, not the request, decides which
+   * process of the service counts each profile — the active one included, so the service
+   * follows the active profile through the fleet instead of the other way round.
+   */
+  readonly hosted: HostedProfiles | undefined;
 
   constructor(
     private readonly service: LiveService,
@@ -86,10 +93,23 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     super();
     this.setMaxListeners(0);
     let active = service.profileName;
-    service.on('stats', () => this.emit('stats', service.profileName));
-    service.on('goals', () => this.emit('goals', service.profileName));
-    service.on('connection', (view) => this.emit('connection', service.profileName, view));
-    service.on('activity', (activity) => this.emit('activity', service.profileName, activity));
+    if (options.hosted) {
+      const hosted = new HostedProfiles(
+        options.hosted,
+        this.claimTarget(),
+        options.connectAnswerMs,
+      );
+      hosted.on('stats', (p) => this.emit('stats', p));
+      hosted.on('goals', (p) => this.emit('goals', p));
+      hosted.on('connection', (p, view) => this.emit('connection', p, view));
+      hosted.on('activity', (p, activity) => this.emit('activity', p, activity));
+      this.hosted = hosted;
+    } else {
+      service.on('stats', () => this.emit('stats', service.profileName));
+      service.on('goals', () => this.emit('goals', service.profileName));
+      service.on('connection', (view) => this.emit('connection', service.profileName, view));
+      service.on('activity', (activity) => this.emit('activity', service.profileName, activity));
+    }
     service.on('testAlert', (alert) => this.emit('testAlert', service.profileName, alert));
     service.on('profile', (name) => {
       // The profile switched away from is closed: it shows what its file holds, as idle
@@ -109,8 +129,9 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     return this.options.workspace.resolve(name);
   }
 
+  /** Whether the service counts the profile itself (never in hosted mode: the fleet does). */
   isActive(found: string): boolean {
-    return key(found) === key(this.service.profileName);
+    return !this.hosted && key(found) === key(this.service.profileName);
   }
 
   /** Profiles counting beside the active one. */
@@ -131,6 +152,7 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
 
   async connect(name: string, streamer: string): Promise<ConnectionView> {
     const found = await this.resolve(name);
+    if (this.hosted) return this.hosted.connect(found, streamer);
     if (this.isActive(found)) return this.service.connect(streamer);
     this.assertNotSwitching(found);
     return this.claimed(found, async () => {
@@ -143,6 +165,7 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
 
   async disconnect(name: string): Promise<ConnectionView> {
     const found = await this.resolve(name);
+    if (this.hosted) return this.hosted.disconnect(found);
     if (this.isActive(found)) return this.service.disconnect();
     const counter = this.counters.get(key(found));
     if (!counter || counter.isIdle) {
@@ -158,6 +181,12 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     return this.claimed(found, async () => {
       const counter = this.counters.get(key(found));
       if (counter) return counter.tracker.reset();
+      if (this.hosted && (await this.hosted.isWanted(found))) {
+        throw new LivetallyError(
+          'profile_counting',
+          `"${found}" is counting a LIVE in another livetally process of this service; reset it on that process's dashboard, or disconnect it first`,
+        );
+      }
       const { store } = await this.options.workspace.openForWriting(found);
       try {
         await store.resetStreamStats();
@@ -179,14 +208,17 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     const counter = this.counters.get(key(found));
     if (counter) return { ...counter.view(), saved: savedView(await counter.tracker.saved()) };
     const saved = await this.options.workspace.readCurrent(found);
+    // Counted by another process of the service: its latest push.
+    const remote = this.hosted?.remoteView(found);
+    if (remote) return { ...remote.view, saved: savedView(saved) };
     return { ...this.idleView(found, saved), saved: savedView(saved) };
   }
 
   /** The live view of a profile (by its name as kept), for realtime pushes. */
   async view(found: string): Promise<StatsView> {
     if (this.isActive(found)) return this.service.view();
-    const counter = this.counters.get(key(found));
-    if (counter) return counter.view();
+    const live = this.liveView(found);
+    if (live) return live;
     const saved = await this.readIdle(found);
     // Counting started while the file was read: the live numbers, not the file's.
     return this.viewNow(found) ?? this.idleView(found, saved);
@@ -195,7 +227,15 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
   /** The view of a profile counting in this process, without waiting; undefined when idle. */
   private viewNow(found: string): StatsView | undefined {
     if (this.isActive(found)) return this.service.view();
-    return this.counters.get(key(found))?.view();
+    return this.liveView(found);
+  }
+
+  /**
+   * The live view of a profile counted by the fleet — here, or (hosted mode) by another
+   * process of the service, as its latest push says; undefined when nobody counts it.
+   */
+  liveView(found: string): StatsView | undefined {
+    return this.counters.get(key(found))?.view() ?? this.hosted?.remoteView(found)?.view;
   }
 
   /** Changes whenever `view(found)` does. */
@@ -203,6 +243,8 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     if (this.isActive(found)) return `a${this.service.revision}`;
     const counter = this.counters.get(key(found));
     if (counter) return `c${counter.revision}`;
+    const remote = this.hosted?.remoteView(found);
+    if (remote) return `r${remote.owner}:${remote.seq}`;
     return `i${this.idleEpochs.get(key(found)) ?? 0}`;
   }
 
@@ -227,7 +269,7 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
   /** The goals as they stand now, without waiting (empty until loaded; idle: none). */
   goalsNow(found: string): GoalsPush | undefined {
     if (this.isActive(found)) return this.service.goalsView();
-    return this.counters.get(key(found))?.goalsView();
+    return this.counters.get(key(found))?.goalsView() ?? this.hosted?.remoteGoals(found);
   }
 
   /**
@@ -278,6 +320,11 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
 
   /** Every counting profile stops and saves, at once; failures are logged. */
   async shutdown(giveUp?: AbortSignal): Promise<void> {
+    // Hosted: every LIVE counted here stops and saves, then its claim goes (its wanted row
+    // stays: another process takes it over at once).
+    await this.hosted?.close().catch((error: unknown) => {
+      this.options.logger.error(`hosted mode: ${(error as Error).message}`);
+    });
     this.closed = true;
     const closing = [...this.counters.values()].map((counter) =>
       counter.close(giveUp).catch((error: unknown) => {
@@ -301,12 +348,25 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
       connectAnswerMs,
       writer: this.options.fleetWriter ?? 'inline',
     });
-    counter.on('stats', () => this.emit('stats', found));
-    counter.on('connection', (view) => this.emit('connection', found, view));
-    counter.on('activity', (activity) => this.emit('activity', found, activity));
+    const { hosted } = this;
+    counter.on('stats', () => {
+      this.emit('stats', found);
+      hosted?.localStats(found);
+    });
+    counter.on('connection', (view) => {
+      this.emit('connection', found, view);
+      hosted?.localConnection(found, view);
+    });
+    counter.on('activity', (activity) => {
+      this.emit('activity', found, activity);
+      hosted?.localActivity(found, activity);
+    });
     counter.on('idle', () => void this.retire(found));
     counter.goals.ready.then(
-      () => this.emit('goals', found),
+      () => {
+        this.emit('goals', found);
+        hosted?.localGoals(found);
+      },
       () => undefined,
     );
     this.counters.set(key(found), counter);
@@ -329,6 +389,57 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
       }
       this.emit('stats', found);
     });
+  }
+
+  /**
+   * What the hosted mode's claim loop has this process do: count a profile it claimed,
+   * stop one it lets go, drop at once what it no longer owns.
+   */
+  private claimTarget(): HostedCounters {
+    const logged = (found: string) => (error: unknown) =>
+      this.options.logger.error(`profile "${found}": ${(error as Error).message}`);
+    return {
+      start: (found, streamer) =>
+        this.claimed(found, async () => {
+          if (this.closed) throw new LivetallyError('shutting_down', 'livetally is stopping');
+          const counter = this.counters.get(key(found)) ?? (await this.open(found));
+          this.ended.delete(key(found));
+          await counter.connect(streamer);
+        }),
+      stop: async (found, why) => {
+        const counter = this.counters.get(key(found));
+        if (!counter) return;
+        if (why === 'disconnected') {
+          if (!counter.isIdle) await counter.disconnect().catch(logged(found));
+          await this.retire(found);
+        } else {
+          this.counters.delete(key(found));
+          await counter.close().catch(logged(found));
+        }
+        this.hosted?.localReleased(found, counter.view());
+      },
+      abandon: async (found) => {
+        const counter = this.counters.get(key(found));
+        if (!counter) return;
+        // Nothing of it reaches the pages or the other processes any more.
+        this.counters.delete(key(found));
+        counter.removeAllListeners();
+        await counter.close(AbortSignal.abort()).catch(() => undefined);
+        this.bump(found);
+        this.emit('stats', found);
+      },
+      isCounting: (found) => {
+        const counter = this.counters.get(key(found));
+        return counter !== undefined && !counter.isIdle;
+      },
+      view: (found) => {
+        const counter = this.counters.get(key(found));
+        if (!counter) throw new LivetallyError('not_connected', `"${found}" is not counted here`);
+        return counter.view();
+      },
+      goalsNow: (found) => this.counters.get(key(found))?.goalsView(),
+      armStats: (found) => this.counters.get(key(found))?.armStats(),
+    };
   }
 
   /** Runs `work` with the profile claimed: no switch or delete may take it meanwhile. */

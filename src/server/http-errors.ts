@@ -46,6 +46,9 @@ const STATUS: Record<string, number> = {
   permission_denied: 503,
   database_busy: 503,
   disk_error: 503,
+  // Hosted mode (start --database): PostgreSQL away, or a profile taken over meanwhile.
+  database_unreachable: 503,
+  claim_lost: 503,
   disk_full: 507,
 };
 
