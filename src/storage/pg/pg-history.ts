@@ -25,7 +25,7 @@ import type {
   SessionViewerRow,
   ViewerTotalsRow,
 } from '../rows.js';
-import { connect, inTransaction, isConnectionError, pgFailure } from './pg-database.js';
+import { inTransaction, pgFailure, withClient } from './pg-database.js';
 import { bump, TOP_KEPT } from './pg-history-folds.js';
 
 /**
@@ -632,25 +632,20 @@ export class PgHistory implements HistoryRepository {
 
   /** `fn` on one read-only snapshot of the database. */
   private snapshot<T>(doing: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    return guard(doing, async () => {
-      const client = await connect(this.pool);
-      let broken = false;
-      try {
+    return guard(doing, () =>
+      // withClient drops a connection that failed on the way.
+      withClient(this.pool, async (client) => {
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        const result = await fn(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
-        if (isConnectionError(error)) broken = true;
-        throw error;
-      } finally {
-        // A connection that failed mid-transaction is not handed out again.
-        client.release(broken);
-      }
-    });
+        try {
+          const result = await fn(client);
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      }),
+    );
   }
 }
 
