@@ -32,7 +32,7 @@ fs.mkdirSync(replays);
 fs.copyFileSync(DEMO, path.join(replays, 'demo.ndjson'));
 const workspace = new Workspace(path.join(dir, 'data'), silentLogger);
 workspace.lockForWriting('bench');
-const service = new LiveService({
+const service = await LiveService.open({
   workspace,
   logger: silentLogger,
   saveIntervalMs: SAVE_MS,

@@ -69,11 +69,11 @@ const SWITCH_SAVE_LIMIT_MS = 5000;
  */
 export class LiveService extends EventEmitter<ServiceEvents> {
   readonly connection: ConnectionManager;
-  /** The other profiles counting at once (DESIGN "Several LIVEs at once"). */
-  readonly fleet: ProfileFleet;
   /** The profile a switch is opening, while it does: nothing else may open it meanwhile. */
   switchingTo: string | undefined;
-  private profile: OpenProfile;
+  // Both set by `open`, before anyone sees the service.
+  private profile!: OpenProfile;
+  private others!: ProfileFleet;
   private queue: Promise<unknown> = Promise.resolve();
   /** Grows on every profile switch, so a change of profile is a change of stats. */
   private epoch = 0;
@@ -81,22 +81,42 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   private storageEpoch = 0;
   private closed = false;
 
-  constructor(private readonly options: LiveServiceOptions) {
-    super();
+  /** Opens the profile to start with (`options.profile`, else the active one) and its tracker. */
+  static async open(options: LiveServiceOptions): Promise<LiveService> {
     const { workspace } = options;
     workspace.ensureDefault();
     const name = options.profile
       ? workspace.profiles.resolve(options.profile)
       : workspace.activeProfile();
-    this.profile = this.open(workspace.profiles.find(name) ?? workspace.profiles.resolve(name));
-    if (workspace.activeProfile() !== this.profile.name) workspace.setActive(this.profile.name);
+    const service = new LiveService(options);
+    service.profile = await service.openProfile(
+      workspace.profiles.find(name) ?? workspace.profiles.resolve(name),
+    );
+    try {
+      if (workspace.activeProfile() !== service.profile.name) {
+        workspace.setActive(service.profile.name);
+      }
+    } catch (error) {
+      await service.release(service.profile).catch(() => undefined);
+      throw error;
+    }
+    service.others = new ProfileFleet(service, options);
+    return service;
+  }
+
+  private constructor(private readonly options: LiveServiceOptions) {
+    super();
     this.connection = new ConnectionManager(
       options.sources,
       options.logger,
       options.connectAnswerMs,
     );
     this.connection.on('connection', (view) => this.emit('connection', view));
-    this.fleet = new ProfileFleet(this, options);
+  }
+
+  /** The other profiles counting at once (DESIGN "Several LIVEs at once"). */
+  get fleet(): ProfileFleet {
+    return this.others;
   }
 
   get profileName(): string {
@@ -227,7 +247,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
       let next: OpenProfile;
       try {
         await this.connection.ensureDisconnected();
-        next = this.open(found); // a corrupt file fails here, before anything closes
+        next = await this.openProfile(found); // a corrupt file fails here, before anything closes
         await next.goals.ready.catch(() => undefined); // the overlays get them with the switch
       } finally {
         this.switchingTo = undefined;
@@ -310,7 +330,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     return this.reading(() => store.loadCurrent())?.sessionId ?? null;
   }
 
-  private open(name: string): OpenProfile {
+  private async openProfile(name: string): Promise<OpenProfile> {
     const { workspace, logger, saveIntervalMs } = this.options;
     const store = workspace.openForWriting(name);
     const writer = new WorkerProgressWriter(store.file, {
@@ -320,7 +340,14 @@ export class LiveService extends EventEmitter<ServiceEvents> {
         this.emit('stats');
       },
     });
-    const tracker = new StreamTracker(store, { writer, saveIntervalMs, logger });
+    let tracker: StreamTracker;
+    try {
+      tracker = await StreamTracker.open(store, { writer, saveIntervalMs, logger });
+    } catch (error) {
+      await writer.close().catch(() => undefined);
+      store.close();
+      throw error;
+    }
     tracker.on('activity', (activity) => this.emit('activity', activity));
     tracker.on('changed', () => this.emit('stats'));
     const goals = new GoalBoard(store.goals, () => tracker.stats);

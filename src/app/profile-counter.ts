@@ -50,30 +50,46 @@ export interface ProfileCounterOptions {
 export class ProfileCounter extends EventEmitter<CounterEvents> {
   readonly name: string;
   readonly connection: ConnectionManager;
-  readonly tracker: StreamTracker;
   readonly goals: GoalBoard;
   private readonly store: ProfileStore;
-  private readonly writer: ProgressWriter;
   private closed = false;
 
-  constructor(options: ProfileCounterOptions) {
+  /** Takes charge of the profile's open store (closed again if that fails). */
+  static async open(options: ProfileCounterOptions): Promise<ProfileCounter> {
+    const { store, logger } = options;
+    let counter: ProfileCounter | undefined;
+    const events = {
+      ...writerEvents(logger),
+      onStatus: () => counter?.emit('stats'),
+    };
+    const writer =
+      options.writer === 'worker'
+        ? new WorkerProgressWriter(store.file, events)
+        : new InlineProgressWriter(store, events);
+    try {
+      const tracker = await StreamTracker.open(store, {
+        writer,
+        saveIntervalMs: options.saveIntervalMs,
+        logger,
+      });
+      counter = new ProfileCounter(options, writer, tracker);
+      return counter;
+    } catch (error) {
+      await writer.close().catch(() => undefined);
+      store.close();
+      throw error;
+    }
+  }
+
+  private constructor(
+    options: ProfileCounterOptions,
+    private readonly writer: ProgressWriter,
+    readonly tracker: StreamTracker,
+  ) {
     super();
     const { name, store, logger } = options;
     this.name = name;
     this.store = store;
-    const events = {
-      ...writerEvents(logger),
-      onStatus: () => this.emit('stats'),
-    };
-    this.writer =
-      options.writer === 'worker'
-        ? new WorkerProgressWriter(store.file, events)
-        : new InlineProgressWriter(store, events);
-    this.tracker = new StreamTracker(store, {
-      writer: this.writer,
-      saveIntervalMs: options.saveIntervalMs,
-      logger,
-    });
     this.tracker.on('activity', (activity) => this.emit('activity', activity));
     this.tracker.on('changed', () => this.emit('stats'));
     this.goals = new GoalBoard(store.goals, () => this.tracker.stats);

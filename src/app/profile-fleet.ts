@@ -135,7 +135,7 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     this.assertNotSwitching(found);
     return this.claimed(found, async () => {
       if (this.closed) throw new LivetallyError('shutting_down', 'livetally is stopping');
-      const counter = this.counters.get(key(found)) ?? this.open(found);
+      const counter = this.counters.get(key(found)) ?? (await this.open(found));
       this.ended.delete(key(found));
       return counter.connect(streamer);
     });
@@ -281,10 +281,10 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     await Promise.all([...this.queues.values()].map((q) => q.catch(() => undefined)));
   }
 
-  private open(found: string): ProfileCounter {
+  private async open(found: string): Promise<ProfileCounter> {
     const { workspace, sources, logger, saveIntervalMs, connectAnswerMs } = this.options;
     const store = workspace.openForWriting(found);
-    const counter = new ProfileCounter({
+    const counter = await ProfileCounter.open({
       name: found,
       store,
       sources,

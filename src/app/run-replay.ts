@@ -43,11 +43,17 @@ export interface ReplayResult {
 export async function runReplay(options: RunReplayOptions): Promise<ReplayResult> {
   const { store, logger, maxReportedInvalid = 20 } = options;
   const writer = new WorkerProgressWriter(store.file, writerEvents(logger));
-  const tracker = new StreamTracker(store, {
-    writer,
-    saveIntervalMs: options.saveIntervalMs,
-    logger,
-  });
+  let tracker: StreamTracker;
+  try {
+    tracker = await StreamTracker.open(store, {
+      writer,
+      saveIntervalMs: options.saveIntervalMs,
+      logger,
+    });
+  } catch (error) {
+    await writer.close().catch(() => undefined);
+    throw error;
+  }
   let reported = 0;
   const sourceOptions = {
     file: options.file,

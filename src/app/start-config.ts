@@ -1,6 +1,7 @@
 import { LivetallyError } from '../domain/errors.js';
 import { normalizeStreamerHandle } from '../domain/streamer-handle.js';
 import { checkGivenToken } from './access-token.js';
+import { maskDatabaseUrl, parseDatabaseUrl } from './database-url.js';
 import { parseSaveInterval } from './duration.js';
 
 export interface StartFlags {
@@ -18,6 +19,8 @@ export interface StartFlags {
   streamer?: string;
   /** False with `--no-resume`. */
   resume?: boolean;
+  /** `--database URL`: every profile in that PostgreSQL database (hosted mode). */
+  database?: string;
 }
 
 type Origin = 'flag' | 'env' | 'default';
@@ -26,6 +29,8 @@ interface Setting<T> {
   value: T;
   from: Origin;
   secret?: boolean;
+  /** How the value is shown in the log, when not as it is (a URL with its password masked). */
+  shown?: string;
 }
 
 export interface StartConfig {
@@ -41,6 +46,7 @@ export interface StartConfig {
   signApiKey: Setting<string | undefined>;
   streamer: Setting<string | undefined>;
   resume: Setting<boolean>;
+  database: Setting<string | undefined>;
 }
 
 /** Each setting: the flag, else the environment variable, else the default. */
@@ -79,7 +85,19 @@ export function resolveStartConfig(flags: StartFlags, env: NodeJS.ProcessEnv): S
     streamer: pick(flags.streamer, 'LIVETALLY_STREAMER', normalizeStreamerHandle, undefined),
     resume:
       flags.resume === false ? { value: false, from: 'flag' } : { value: true, from: 'default' },
+    database: pick(flags.database, 'LIVETALLY_DATABASE_URL', parseDatabaseUrl, undefined),
   };
+  if (config.database.value !== undefined) {
+    config.database.shown = maskDatabaseUrl(config.database.value);
+    // In hosted mode what each profile watches is kept in the database and outlives every
+    // process: nothing is resumed at start (it never stopped), so there is nothing to skip.
+    if (!config.resume.value) {
+      throw new LivetallyError(
+        'invalid_start_connection',
+        `--no-resume is for profiles kept in files; with ${config.database.from === 'flag' ? '--database' : 'LIVETALLY_DATABASE_URL'} every connection stays wanted until it is disconnected (DELETE /api/connection)`,
+      );
+    }
+  }
   if (config.demo.value && config.streamer.value !== undefined) {
     throw new LivetallyError(
       'invalid_start_connection',
@@ -94,7 +112,7 @@ export function describeConfig(config: StartConfig): string {
   return Object.entries(config)
     .filter(([, s]) => s.value !== undefined)
     .map(([key, s]: [string, Setting<unknown>]) => {
-      const shown = s.secret ? mask(String(s.value)) : String(s.value);
+      const shown = s.shown ?? (s.secret ? mask(String(s.value)) : String(s.value));
       return `${key}=${shown} (${s.from})`;
     })
     .join(', ');

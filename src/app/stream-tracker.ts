@@ -16,7 +16,7 @@ import {
   type SavedCurrent,
 } from '../domain/history.js';
 import { zeroStats, type StreamStats } from '../domain/stats.js';
-import type { ProfileStore } from '../storage/profile-store.js';
+import type { ProfileStorage } from '../storage/profile-storage.js';
 import {
   InlineProgressWriter,
   type ProgressWriter,
@@ -100,20 +100,30 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
   private armedRevision = -1;
   private closed = false;
 
-  constructor(
-    private readonly store: ProfileStore,
+  /**
+   * Takes charge of an open profile, for any storage engine: an entry a dead process left
+   * open ends now, at its last save (resuming the same broadcast reopens it), and the
+   * profile's saved stats are what there is to show until a broadcast is counted.
+   */
+  static async open(
+    store: ProfileStorage,
     options: StreamTrackerOptions = {},
+  ): Promise<StreamTracker> {
+    if (!store.readonly) await store.closeInterrupted();
+    const saved = await store.loadCurrent();
+    return new StreamTracker(store, options, saved);
+  }
+
+  private constructor(
+    private readonly store: ProfileStorage,
+    options: StreamTrackerOptions,
+    saved: SavedCurrent | null,
   ) {
     super();
     this.writer = options.writer ?? new InlineProgressWriter(store);
     this.saveIntervalMs = options.saveIntervalMs ?? 1000;
     this.tallyOptions = options.tally ?? DEFAULT_TALLY_OPTIONS;
     this.logger = options.logger ?? silentLogger;
-    // This tracker takes charge of the profile: an entry a dead process left open ends now,
-    // at its last save (resuming the same broadcast reopens it).
-    if (!store.readonly) store.closeInterrupted();
-    // On start the profile's saved stats are what there is to show.
-    const saved = store.loadCurrent();
     this.idle = saved ? { ...saved.stats } : zeroStats();
     this.idlePeak = saved?.peakViewers ?? 0;
   }
@@ -177,7 +187,7 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
    */
   async saved(): Promise<SavedCurrent | null> {
     await this.writer.settle().catch(() => undefined);
-    return this.store.loadCurrent();
+    return await this.store.loadCurrent();
   }
 
   /** A broadcast is known: resume it, or start counting it from zero. */
@@ -292,9 +302,9 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
         this.flush();
         await this.writer.settle();
         const now = this.clock();
-        this.store.endSession(link.sessionId, now, 'reset');
+        await this.store.endSession(link.sessionId, now, 'reset');
         tally.reset(now);
-        const sessionId = this.store.startSession({
+        const sessionId = await this.store.startSession({
           ...link,
           startedAt: now,
           likeBase: tally.room.likeBase,
@@ -306,7 +316,7 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
         this.emit('broadcast', this.info);
       } else {
         await this.writer.settle();
-        this.store.resetStreamStats();
+        await this.store.resetStreamStats();
         this.idle = zeroStats();
         this.idlePeak = 0;
         this.revisionBase += 1;
@@ -378,7 +388,7 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
   }
 
   private async begin(event: ConnectedEvent): Promise<void> {
-    const saved = this.store.loadCurrent();
+    const saved = await this.store.loadCurrent();
     const link = { streamer: event.streamer, streamerId: event.streamerId, roomId: event.roomId };
     let seed: TallySeed | undefined;
     let sessionId: number;
@@ -386,25 +396,25 @@ export class StreamTracker extends EventEmitter<TrackerEvents> implements Source
     let resumed = false;
     if (saved && sameStreamer(saved, event) && saved.roomId === event.roomId) {
       // The same broadcast again: what was counted in it must not be counted twice.
-      const { legacyMessageIds, ...memory } = this.store.loadRoomMemory(event.roomId);
+      const { legacyMessageIds, ...memory } = await this.store.loadRoomMemory(event.roomId);
       const messages = new MessageDedupe(this.tallyOptions.dedupe);
       await this.store.loadMessageKeys(event.roomId, (hi, lo) => messages.rememberStored(hi, lo));
       for (const id of legacyMessageIds) messages.rememberUnsaved(id);
-      const session = saved.sessionId != null ? this.store.getSession(saved.sessionId) : null;
+      const session = saved.sessionId != null ? await this.store.getSession(saved.sessionId) : null;
       if (session && session.roomId === event.roomId) {
-        this.store.resumeSession(session.id);
+        await this.store.resumeSession(session.id);
         sessionId = session.id;
         startedAt = session.startedAt;
         resumed = true;
         const peakViewers = Math.max(saved.peakViewers, session.peakViewers);
-        const lastSampleAt = this.store.lastSampleAt(session.id);
+        const lastSampleAt = await this.store.lastSampleAt(session.id);
         seed = { stats: saved.stats, peakViewers, ...memory, messages, lastSampleAt };
       } else {
-        sessionId = this.store.startSession({ ...link, startedAt });
+        sessionId = await this.store.startSession({ ...link, startedAt });
         seed = { stats: zeroStats(), peakViewers: 0, ...memory, messages };
       }
     } else {
-      sessionId = this.store.startSession({ ...link, startedAt });
+      sessionId = await this.store.startSession({ ...link, startedAt });
     }
     this.start({ ...link, sessionId }, startedAt, resumed, seed);
     this.logger.info(

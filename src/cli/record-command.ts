@@ -46,7 +46,7 @@ export function registerRecordCommand(
       try {
         const profile = workspace.profileName(opts.profile);
         const store = workspace.openForWriting(profile);
-        const tracker = new StreamTracker(store, {
+        const tracker = await StreamTracker.open(store, {
           writer: new WorkerProgressWriter(store.file, writerEvents(logger)),
           saveIntervalMs,
           logger,

@@ -20,6 +20,10 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
       'connect to this TikTok streamer at start (env LIVETALLY_STREAMER)',
     )
     .option('--no-resume', 'stay disconnected at start, even after a stop or a crash')
+    .option(
+      '--database <url>',
+      'keep every profile in this PostgreSQL database; several processes on one database are one service (env LIVETALLY_DATABASE_URL)',
+    )
     .action(async (opts: StartFlags, cmd: Command) => {
       // The server's modules load only when it starts, so other commands start fast.
       const { runStart } = await import('./start-server.js');

@@ -55,7 +55,7 @@ export async function runStart(ctx: CliContext, cmd: Command, opts: StartFlags):
       keptToken = { file: tokens.file, created: kept.created };
     }
     const speed = config.speed.value;
-    service = new LiveService({
+    service = await LiveService.open({
       workspace,
       logger,
       saveIntervalMs: config.saveIntervalMs.value,

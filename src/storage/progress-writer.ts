@@ -3,7 +3,7 @@ import type { TallyChanges } from '../domain/broadcast-tally.js';
 import { LivetallyError } from '../domain/errors.js';
 import type { BroadcastLink, EndReason } from '../domain/history.js';
 import { noteDamaged } from './open-database.js';
-import type { ProfileStore } from './profile-store.js';
+import type { Awaitable, ProfileStorage } from './profile-storage.js';
 import { storageFailure } from './storage-errors.js';
 
 /** Whether the profile's file is keeping up with what is counted. */
@@ -68,10 +68,10 @@ export type QueuedWrite =
   | { type: 'save'; link: BroadcastLink; changes: TallyChanges }
   | { type: 'end'; sessionId: number; endedAt: number; reason: EndReason };
 
-/** Applies one queued write to the store. */
-export function applyWrite(store: ProfileStore, write: QueuedWrite): void {
-  if (write.type === 'save') store.saveProgress(write.link, write.changes);
-  else store.endSession(write.sessionId, write.endedAt, write.reason);
+/** Applies one queued write to the store (at once on SQLite, a promise on PostgreSQL). */
+export function applyWrite(store: ProfileStorage, write: QueuedWrite): Awaitable<void> {
+  if (write.type === 'save') return store.saveProgress(write.link, write.changes);
+  return store.endSession(write.sessionId, write.endedAt, write.reason);
 }
 
 /** The failure a streamer is told about, from whatever SQLite or the disk threw. */
@@ -126,17 +126,24 @@ class StatusKeeper {
   }
 }
 
-/** Saves on the calling thread, through the profile's own connection. */
+/**
+ * Saves through the profile's own connection, on the calling thread, for any storage engine.
+ * A store that answers at once (SQLite) commits each write before `write` returns, as it
+ * always has; one that answers with a promise (PostgreSQL) has one write in flight at a
+ * time, the next starting once it is committed, so the order is the same.
+ */
 export class InlineProgressWriter implements ProgressWriter {
   private readonly queue: { write: QueuedWrite; at: number }[] = [];
   private readonly keeper: StatusKeeper;
   private retry: NodeJS.Timeout | undefined;
+  /** Settles once the write the store is answering with a promise is done (or failed). */
+  private inFlight: Promise<void> | undefined;
   private halted: LivetallyError | undefined;
   private failure: LivetallyError | undefined;
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
   constructor(
-    private readonly store: ProfileStore,
+    private readonly store: ProfileStorage,
     private readonly events: WriterEvents = {},
   ) {
     this.keeper = new StatusKeeper(events, Date.now());
@@ -174,16 +181,22 @@ export class InlineProgressWriter implements ProgressWriter {
     this.retry = undefined;
     if (!this.halted) this.drain();
     while (this.queue.length > 0 && !this.halted && !giveUp?.aborted) {
+      // A write in flight: until it is answered (its answer drains on, or fails and the
+      // next turn waits). A failed one: a retry's wait, then try again.
+      const inFlight = this.inFlight;
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
           giveUp?.removeEventListener('abort', done);
           resolve();
         };
-        const timer = setTimeout(done, RETRY_MS);
+        const timer = inFlight ? undefined : setTimeout(done, RETRY_MS);
+        void inFlight?.then(done);
         giveUp?.addEventListener('abort', done, { once: true });
       });
-      if (!giveUp?.aborted) this.drain();
+      if (inFlight || giveUp?.aborted || this.halted) continue;
+      if (this.retry) clearTimeout(this.retry);
+      this.drain();
     }
     if (this.queue.length > 0) {
       const reason = this.halted ?? this.failure ?? { message: 'the disk did not answer' };
@@ -195,32 +208,37 @@ export class InlineProgressWriter implements ProgressWriter {
   private push(write: QueuedWrite): void {
     if (this.halted) return; // the file is damaged: what is counted stays in memory only
     this.queue.push({ write, at: Date.now() });
-    if (!this.retry) this.drain();
+    if (!this.retry && !this.inFlight) this.drain();
   }
 
+  /** Commits queued writes in order until the queue is empty, one fails, or one is pending. */
   private drain(): void {
     this.retry = undefined;
+    if (this.inFlight) return; // its answer carries on draining
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
+      let result: Awaitable<void>;
       try {
-        applyWrite(this.store, next.write);
+        result = applyWrite(this.store, next.write);
       } catch (error) {
-        const failure = saveFailure(error, this.store.file);
-        this.events.onError?.(failure);
-        if (failure.code === 'corrupt_database') {
-          noteDamaged(this.store.file);
-          this.halt(failure);
-          return;
-        }
-        this.failure = failure;
-        this.keeper.failing(failure);
-        this.rejectWaiters(failure);
-        this.retry = setTimeout(() => this.drain(), RETRY_MS);
-        this.retry.unref();
+        this.failed(error);
         return;
       }
-      this.keeper.savedUpTo = next.at;
-      this.queue.shift();
+      if (isPromise(result)) {
+        this.inFlight = result.then(
+          () => {
+            this.inFlight = undefined;
+            this.committed(next);
+            if (!this.halted) this.drain();
+          },
+          (error: unknown) => {
+            this.inFlight = undefined;
+            if (!this.halted) this.failed(error);
+          },
+        );
+        return;
+      }
+      this.committed(next);
     }
     if (this.failure) {
       this.failure = undefined;
@@ -233,11 +251,37 @@ export class InlineProgressWriter implements ProgressWriter {
     for (const w of waiters) w.resolve();
   }
 
+  private committed(write: { write: QueuedWrite; at: number }): void {
+    this.keeper.savedUpTo = write.at;
+    // A close that gave up may have emptied the queue while the write was in flight.
+    if (this.queue[0] === write) this.queue.shift();
+  }
+
+  /** A write failed: retried later (the disk may come back), unless the file is damaged. */
+  private failed(error: unknown): void {
+    const failure = saveFailure(error, this.store.file);
+    this.events.onError?.(failure);
+    if (failure.code === 'corrupt_database') {
+      noteDamaged(this.store.file);
+      this.halt(failure);
+      return;
+    }
+    this.failure = failure;
+    this.keeper.failing(failure);
+    this.rejectWaiters(failure);
+    this.retry = setTimeout(() => this.drain(), RETRY_MS);
+    this.retry.unref();
+  }
+
   private rejectWaiters(error: Error): void {
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w.reject(error);
   }
+}
+
+function isPromise<T>(value: Awaitable<T>): value is Promise<T> {
+  return typeof (value as Partial<Promise<T>> | undefined)?.then === 'function';
 }
 
 /** Messages between the main thread and the save worker. */

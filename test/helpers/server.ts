@@ -49,7 +49,7 @@ export async function testServer(options: TestServerOptions = {}): Promise<TestS
   const dataDir = options.dataDir ?? tempDir();
   const workspace = new Workspace(dataDir, silentLogger);
   workspace.lockForWriting('test');
-  const service = new LiveService({
+  const service = await LiveService.open({
     workspace,
     logger: silentLogger,
     saveIntervalMs: options.saveIntervalMs ?? 100,

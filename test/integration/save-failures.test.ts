@@ -39,7 +39,7 @@ describe('the save worker when SQLite reports damage', () => {
     const store = ProfileStore.open(file, { create: true });
     const errors: string[] = [];
     const writer = new WorkerProgressWriter(file, { onError: (e) => errors.push(e.code) });
-    const tracker = new StreamTracker(store, { writer, saveIntervalMs: 20 });
+    const tracker = await StreamTracker.open(store, { writer, saveIntervalMs: 20 });
     await tracker.connected(connected());
     for (let i = 0; i < VIEWERS; i++) tracker.event(like({ count: 1, user: user(i) }));
     await waitFor(() => (tracker.stats.likes === VIEWERS ? true : undefined));
@@ -81,7 +81,7 @@ describe.each([
     if (typeof disk === 'string') return skipBecause(disk);
     const store = ProfileStore.open(path.join(disk.dir, 'p.db'), { create: true });
     const writer: ProgressWriter = makeWriter(store);
-    const tracker = new StreamTracker(store, { writer, saveIntervalMs: 20 });
+    const tracker = await StreamTracker.open(store, { writer, saveIntervalMs: 20 });
     await tracker.connected(connected());
     const feed = (from: number) => {
       for (let i = from; i < from + 2000; i++) tracker.event(like({ count: 1, user: user(i) }));

@@ -111,24 +111,24 @@ afterEach(() => {
   for (const workspace of workspaces.splice(0)) workspace.release();
 });
 
-function service(dataDir: string, source: () => Source): LiveService {
+function service(dataDir: string, source: () => Source): Promise<LiveService> {
   const workspace = new Workspace(dataDir, silentLogger);
   workspace.lockForWriting('test');
   workspaces.push(workspace);
   const sources: SourceFactory = async () => ({ source: source(), kind: 'tiktok' });
-  return new LiveService({ workspace, sources, logger: silentLogger, saveIntervalMs: 100 });
+  return LiveService.open({ workspace, sources, logger: silentLogger, saveIntervalMs: 100 });
 }
 
 /** A profile whose last connection was cut by a stop: alice, 5 likes counted. */
 async function cutShort(dataDir: string): Promise<void> {
-  const first = service(dataDir, () => playing([like({ count: 5 })]));
+  const first = await service(dataDir, () => playing([like({ count: 5 })]));
   await first.connect('alice');
   await first.shutdown(); // SIGTERM, Ctrl+C
   workspaces.pop()?.release();
 }
 
 async function resumeWith(dataDir: string, source: () => Source) {
-  const next = service(dataDir, source);
+  const next = await service(dataDir, source);
   const choice = chooseStartConnection({ resume: true, sessions: next.sessions() });
   expect(choice).toMatchObject({ streamer: 'alice', reason: 'resume' });
   return { next, choice: choice! };

@@ -20,9 +20,9 @@ import {
 import { tempDir } from '../helpers/temp-dir.js';
 
 /** One run of livetally on a profile file: a store and a tracker, like a process. */
-function start(file: string, writer?: (store: ProfileStore) => ProgressWriter) {
+async function start(file: string, writer?: (store: ProfileStore) => ProgressWriter) {
   const store = ProfileStore.open(file, { create: true });
-  const tracker = new StreamTracker(store, {
+  const tracker = await StreamTracker.open(store, {
     saveIntervalMs: 50,
     writer: writer?.(store),
   });
@@ -63,12 +63,12 @@ describe('the stream tracker', () => {
     const header = events[0] as ConnectedEvent;
     const half = Math.floor(events.length / 2);
 
-    const first = start(file);
+    const first = await start(file);
     await first.play(events.slice(0, half));
     await first.stop(); // stopped mid-broadcast (Ctrl+C), open combos are counted
 
     // Restarted: TikTok sends its recent messages again, then the broadcast goes on.
-    const second = start(file);
+    const second = await start(file);
     await second.play([{ ...header, at: events[half]!.at }, ...events.slice(half - 300, half)]);
     expect(second.tracker.broadcast?.resumed).toBe(true);
     await second.play(events.slice(half));
@@ -82,7 +82,7 @@ describe('the stream tracker', () => {
 
   it('starts a new broadcast of the same streamer from zero and keeps the last one in history', async () => {
     const file = path.join(tempDir(), 'p.db');
-    const run = start(file);
+    const run = await start(file);
     await run.play([connected({ roomId: 'r1' }), like({ count: 5 }), share()]);
     await run.tracker.disconnect();
     await run.play([connected({ roomId: 'r2', at: T0 + 3_600_000 })]);
@@ -99,7 +99,7 @@ describe('the stream tracker', () => {
 
   it('zeroes memory and file as soon as another streamer is connected', async () => {
     const file = path.join(tempDir(), 'p.db');
-    const run = start(file);
+    const run = await start(file);
     await run.play([connected(), like({ count: 50 })]);
     await run.tracker.disconnect();
     await run.play([connected({ streamer: 'bob', streamerId: '200', roomId: 'b1' })]);
@@ -112,7 +112,7 @@ describe('the stream tracker', () => {
 
   it('treats a renamed handle with the same user id as the same streamer', async () => {
     const file = path.join(tempDir(), 'p.db');
-    const run = start(file);
+    const run = await start(file);
     await run.play([connected(), like({ count: 9 })]);
     await run.tracker.disconnect();
     await run.play([connected({ streamer: 'alice_new' })]);
@@ -122,7 +122,7 @@ describe('the stream tracker', () => {
 
   it('on disconnect saves, then clears memory while the file keeps the values', async () => {
     const file = path.join(tempDir(), 'p.db');
-    const run = start(file);
+    const run = await start(file);
     await run.play([
       connected(),
       viewers(40),
@@ -146,7 +146,7 @@ describe('the stream tracker', () => {
 
   it('continues from the last values when the same streamer reconnects', async () => {
     const file = path.join(tempDir(), 'p.db');
-    const run = start(file);
+    const run = await start(file);
     const before = [like({ count: 10 }), follow(user(1)), share()];
     await run.play([connected(), ...before]);
     await run.tracker.disconnect();
@@ -159,7 +159,7 @@ describe('the stream tracker', () => {
 
   it('counts only the rest of a combo that was counted at a disconnect and then went on', async () => {
     const file = path.join(tempDir(), 'p.db');
-    const run = start(file);
+    const run = await start(file);
     await run.play([connected(), ...combo(4, { groupId: 'g' }, { end: false })]);
     await run.tracker.disconnect(); // counts 4
     await run.play([connected(), gift({ groupId: 'g', repeatCount: 10, repeatEnd: true })]);
@@ -169,7 +169,7 @@ describe('the stream tracker', () => {
 
   it('resets memory and file at once while connected, without recounting re-sent events', async () => {
     const file = path.join(tempDir(), 'p.db');
-    const run = start(file);
+    const run = await start(file);
     const earlier = [like({ count: 10 }), share(), follow(user(5))];
     await run.play([connected(), ...earlier]);
     const zero = await run.tracker.reset();
@@ -187,7 +187,7 @@ describe('the stream tracker', () => {
 
   it('resets while disconnected; reconnecting to the same broadcast starts a new entry from zero', async () => {
     const file = path.join(tempDir(), 'p.db');
-    const run = start(file);
+    const run = await start(file);
     const earlier = [like({ count: 10 }), share()];
     await run.play([connected(), ...earlier]);
     await run.tracker.disconnect();
@@ -201,13 +201,13 @@ describe('the stream tracker', () => {
 
   it('keeps the reset baseline of likes across a restart during the same broadcast', async () => {
     const file = path.join(tempDir(), 'p.db');
-    const first = start(file);
+    const first = await start(file);
     await first.play([connected(), like({ count: 5, roomTotal: 2311 })]);
     await first.tracker.reset();
     await first.play([like({ count: 9, roomTotal: 2320 })]);
     expect(first.tracker.stats.likes).toBe(9);
     await first.stop();
-    const second = start(file);
+    const second = await start(file);
     await second.play([connected(), like({ count: 5, roomTotal: 2330 })]);
     expect(second.tracker.broadcast?.resumed).toBe(true);
     await second.stop();
@@ -216,7 +216,7 @@ describe('the stream tracker', () => {
 
   it('keeps the reset baseline when reset while disconnected and the broadcast comes back', async () => {
     const file = path.join(tempDir(), 'p.db');
-    const run = start(file);
+    const run = await start(file);
     await run.play([connected(), like({ count: 5, roomTotal: 1000 })]);
     await run.tracker.disconnect();
     await run.tracker.reset();
@@ -229,12 +229,12 @@ describe('the stream tracker', () => {
     const generator = new RecordingGenerator({ seed: 8, durationSec: 200, intensity: 1.5 });
     const events = [...generator.events()];
     const cleanFile = path.join(tempDir(), 'clean.db');
-    const clean = start(cleanFile);
+    const clean = await start(cleanFile);
     await clean.play(events);
     await clean.stop();
 
     const file = path.join(tempDir(), 'p.db');
-    const run = start(file);
+    const run = await start(file);
     const cut = Math.floor(events.length * 0.6);
     await run.play(events.slice(0, cut));
     // The connection drops and comes back; TikTok sends its recent messages again.
@@ -254,11 +254,11 @@ describe('the stream tracker', () => {
 
   it('counts events held during a look-up in the order they came', async () => {
     const file = path.join(tempDir(), 'p.db');
-    const first = start(file);
+    const first = await start(file);
     const sent = like({ count: 5 });
     await first.play([connected(), sent, viewers(5)]);
     await first.stop();
-    const second = start(file);
+    const second = await start(file);
     await second.play([connected(), sent, viewers(10, T0 + 1), viewers(20, T0 + 2), share()]);
     await second.stop();
     expect(saved(file).current?.stats).toMatchObject({ likes: 5, viewers: 20, shares: 1 });
@@ -266,10 +266,10 @@ describe('the stream tracker', () => {
 
   it('shows the saved stats after a start, before any connection', async () => {
     const file = path.join(tempDir(), 'p.db');
-    const first = start(file);
+    const first = await start(file);
     await first.play([connected(), like({ count: 33 })]);
     await first.stop();
-    const second = start(file);
+    const second = await start(file);
     expect(second.tracker.isConnected).toBe(false);
     expect(second.tracker.stats.likes).toBe(33);
     await second.stop();
@@ -278,7 +278,7 @@ describe('the stream tracker', () => {
   it('saves periodically, not on every event, and coalesces a burst into few saves', async () => {
     const file = path.join(tempDir(), 'p.db');
     let writes = 0;
-    const run = start(file, (store) => {
+    const run = await start(file, (store) => {
       const writer = new WorkerProgressWriter(store.file);
       const write = writer.write.bind(writer);
       writer.write = (link, changes) => {
@@ -298,7 +298,7 @@ describe('the stream tracker', () => {
 
   it('holds events that arrive while a broadcast is being opened, and counts them after', async () => {
     const file = path.join(tempDir(), 'p.db');
-    const run = start(file);
+    const run = await start(file);
     const opening = run.tracker.connected(connected(), () => T0);
     run.tracker.event(like({ count: 4 })); // the connection delivers before the tracker is ready
     await opening;
@@ -308,7 +308,7 @@ describe('the stream tracker', () => {
 
   it('ignores events when nothing is connected', async () => {
     const file = path.join(tempDir(), 'p.db');
-    const run = start(file);
+    const run = await start(file);
     run.tracker.event(like({ count: 4 }) as BroadcastEvent);
     expect(run.tracker.stats.likes).toBe(0);
     await run.stop();

@@ -55,7 +55,7 @@ describe('the live source against a fake TikTok on 127.0.0.1 (real connection cl
     fake.signReplies.push({ kind: 'ok', initial: opening }, { kind: 'ok', initial: resent });
     const captureFile = path.join(tempDir(), 'capture.ndjson');
     const capture = RawCaptureWriter.open(captureFile);
-    const profile = openProfile();
+    const profile = await openProfile();
     const sink = new WatchingSink(profile.tracker);
     const { source, timers, statuses, logs } = liveSource({ capture });
     const run = source.run(sink);
@@ -123,14 +123,14 @@ describe('the live source against a fake TikTok on 127.0.0.1 (real connection cl
       method: opening[0]!.method,
       payload: Buffer.from(opening[0]!.payload).toString('base64'),
     });
-    const replayed = openProfile();
+    const replayed = await openProfile();
     await new RawReplaySource({ file: captureFile, speed: 0 }).run(replayed.tracker);
     expect((await replayed.finish())?.stats).toEqual(expectedTotals);
   });
 
   it('stops when asked and closes the connection', async () => {
     const { source, statuses } = liveSource();
-    const profile = openProfile();
+    const profile = await openProfile();
     const run = source.run(profile.tracker);
     await statuses.next((s) => s.state === 'connected');
     const socket = await fake.socket(1);
@@ -151,7 +151,7 @@ describe('the live source against a fake TikTok on 127.0.0.1 (real connection cl
         headers: { 'retry-after': '42' },
       });
       const { source, timers, statuses } = liveSource();
-      const profile = openProfile();
+      const profile = await openProfile();
       const run = source.run(profile.tracker);
 
       const limited = await statuses.next((s) => s.retryInMs !== undefined);
@@ -180,7 +180,7 @@ describe('the live source against a fake TikTok on 127.0.0.1 (real connection cl
         headers: { 'x-ratelimit-reset': String(T0 / 1000 + 90) },
       });
       const { source, statuses } = liveSource();
-      const run = source.run(openProfile().tracker);
+      const run = source.run((await openProfile()).tracker);
       expect(await statuses.next((s) => s.retryInMs !== undefined)).toMatchObject({
         code: 'rate_limited',
         message: 'rate limited by the sign server, retrying in 90 s',
@@ -193,7 +193,7 @@ describe('the live source against a fake TikTok on 127.0.0.1 (real connection cl
     it('429 without a retry-after: the fallback pause', async () => {
       fake.signReplies.push({ kind: 'status', status: 429, body: { message: 'slow' } });
       const { source, statuses } = liveSource();
-      const run = source.run(openProfile().tracker);
+      const run = source.run((await openProfile()).tracker);
       expect(await statuses.next((s) => s.retryInMs !== undefined)).toMatchObject({
         code: 'rate_limited',
         retryInMs: 30_000,
@@ -227,7 +227,7 @@ describe('the live source against a fake TikTok on 127.0.0.1 (real connection cl
           body: { message: `refused ${key ?? 'no key'}` },
         });
         const { source, statuses, logs, timers } = liveSource({ signApiKey: key });
-        const error = await source.run(openProfile().tracker).catch((e: unknown) => e);
+        const error = await source.run((await openProfile()).tracker).catch((e: unknown) => e);
         expect(error).toMatchObject({ code });
         expect((error as Error).message).toMatch(message);
         expect(statuses.all.at(-1)).toMatchObject({ state: 'disconnected', code });
@@ -239,7 +239,7 @@ describe('the live source against a fake TikTok on 127.0.0.1 (real connection cl
     it('HTTP 500 from the sign server is retried', async () => {
       fake.signReplies.push({ kind: 'status', status: 500, body: { message: 'boom' } });
       const { source, timers, statuses } = liveSource();
-      const profile = openProfile();
+      const profile = await openProfile();
       const run = source.run(profile.tracker);
       expect(await statuses.next((s) => s.retryInMs !== undefined)).toMatchObject({
         code: 'sign_server_error',
@@ -255,7 +255,7 @@ describe('the live source against a fake TikTok on 127.0.0.1 (real connection cl
     it('an offline streamer: "@alice is not live right now", not retried', async () => {
       fake.offline('alice', ROOM, STREAMER_ID);
       const { source, statuses } = liveSource();
-      await expect(source.run(openProfile().tracker)).rejects.toMatchObject({
+      await expect(source.run((await openProfile()).tracker)).rejects.toMatchObject({
         code: 'user_offline',
         message: '@alice is not live right now',
       });
@@ -269,7 +269,7 @@ describe('the live source against a fake TikTok on 127.0.0.1 (real connection cl
 
     it('an unknown handle: every room lookup fails, not retried', async () => {
       const { source } = liveSource({ streamer: 'nobody_here' });
-      await expect(source.run(openProfile().tracker)).rejects.toMatchObject({
+      await expect(source.run((await openProfile()).tracker)).rejects.toMatchObject({
         code: 'streamer_not_found',
         message: expect.stringMatching(/^could not find a LIVE of @nobody_here on TikTok/),
       });
@@ -281,7 +281,7 @@ describe('the live source against a fake TikTok on 127.0.0.1 (real connection cl
 
     it('an unreachable sign server is retried', async () => {
       const { source, statuses } = liveSource({ signServerUrl: 'http://127.0.0.1:1' });
-      const run = source.run(openProfile().tracker);
+      const run = source.run((await openProfile()).tracker);
       expect(await statuses.next((s) => s.retryInMs !== undefined)).toMatchObject({
         code: 'sign_server_unreachable',
         message: 'cannot reach the sign server 127.0.0.1:1, retrying in 1 s',
@@ -293,7 +293,7 @@ describe('the live source against a fake TikTok on 127.0.0.1 (real connection cl
     it('a refused WebSocket is retried', async () => {
       fake.signReplies.push({ kind: 'ok', pushServer: 'ws://127.0.0.1:1/webcast/im/' });
       const { source, statuses } = liveSource();
-      const run = source.run(openProfile().tracker);
+      const run = source.run((await openProfile()).tracker);
       expect(await statuses.next((s) => s.retryInMs !== undefined)).toMatchObject({
         code: 'tiktok_unreachable',
         message:

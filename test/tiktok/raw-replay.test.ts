@@ -25,7 +25,7 @@ import {
 describe('replaying a raw capture', () => {
   it('gives exactly the totals the stats rules demand, re-sent messages included', async () => {
     const file = writeCapture(wholeBroadcast);
-    const profile = openProfile();
+    const profile = await openProfile();
     const summary = await new RawReplaySource({ file, speed: 0 }).run(profile.tracker);
     const saved = await profile.finish();
 
@@ -101,7 +101,7 @@ describe('replaying a raw capture', () => {
     const file = writeCapture([], []);
     fs.writeFileSync(file, lines.join('\n'));
     const invalid: [number, string][] = [];
-    const profile = openProfile();
+    const profile = await openProfile();
     const summary = await new RawReplaySource({
       file,
       speed: 0,
@@ -166,7 +166,7 @@ describe('replaying a raw capture', () => {
     ];
     const file = writeCapture([]);
     fs.writeFileSync(file, lines.join('\n'));
-    const profile = openProfile();
+    const profile = await openProfile();
     await new RawReplaySource({ file, speed: 0 }).run(profile.tracker);
     const sessions = profile.store.listSessions();
     const saved = await profile.finish();

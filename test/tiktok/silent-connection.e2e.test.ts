@@ -49,7 +49,7 @@ const connects = () => fake.signRequests.filter((r) => r.path.endsWith('/connect
 describe('a TikTok connection that goes silent (fake TikTok, fake clock)', () => {
   it('is dropped after 60 s without a frame and reconnected to the same broadcast', async () => {
     fake.signReplies.push({ kind: 'ok', initial: opening }, { kind: 'ok', initial: resent });
-    const profile = openProfile();
+    const profile = await openProfile();
     const sink = new WatchingSink(profile.tracker);
     const { source, timers, statuses, logs } = liveSource();
     const run = source.run(sink);
@@ -102,7 +102,7 @@ describe('a TikTok connection that goes silent (fake TikTok, fake clock)', () =>
 
   it('leaves no watchdog timer behind when stopped', async () => {
     const { source, timers, statuses } = liveSource();
-    const profile = openProfile();
+    const profile = await openProfile();
     const run = source.run(profile.tracker);
     await statuses.next((s) => s.state === 'connected');
     expect(timers.pending).toEqual([60_000]);
@@ -122,7 +122,7 @@ describe('TikTok out of reach (every host refuses)', () => {
         webClientOptions: { https: { rejectUnauthorized: false } },
       },
     });
-    const run = source.run(openProfile().tracker);
+    const run = source.run((await openProfile()).tracker);
     const failed = await statuses.next((s) => s.retryInMs !== undefined);
     expect(failed).toEqual({
       state: 'connecting',

@@ -1,6 +1,7 @@
 import type { Migration } from '../../migrations/migration.js';
 import { core } from './001-core.js';
 import { history } from './002-history.js';
+import { service } from './003-service.js';
 
 /**
  * Every PostgreSQL schema change, in order, under the same rules as SQLite's (append only,
@@ -11,6 +12,7 @@ import { history } from './002-history.js';
 export const PG_MIGRATIONS: readonly Migration[] = [
   core,
   history,
+  service,
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
