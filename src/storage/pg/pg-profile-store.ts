@@ -26,15 +26,9 @@ import type {
   StreamStatsRow,
 } from '../rows.js';
 import { inTransaction, pgFailure, type PgClient, type PgPool } from './pg-database.js';
-// SHIM until HISTORY's pg-history-folds.ts, pg-history.ts and pg-goal-repository.ts are merged.
-import {
-  addGifts,
-  foldEnded,
-  foldSession,
-  PgGoalRepository,
-  PgHistory,
-  unfoldSession,
-} from './pg-history-shim.js';
+import { PgGoalRepository } from './pg-goal-repository.js';
+import { addGifts, foldEnded, foldSession, unfoldSession } from './pg-history-folds.js';
+import { PgHistory } from './pg-history.js';
 import { PgProfiles } from './pg-profiles.js';
 import {
   bigintArray,
