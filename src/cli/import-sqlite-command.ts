@@ -43,11 +43,10 @@ export function registerImportSqliteCommand(
       const label = path.basename(source);
 
       const { openDatabase } = await import('../storage/open-database.js');
+      let older = false;
       const db = openDatabase(source, {
         readonly: true,
-        onNotice: (message) => {
-          if (!opts.json) ctx.output.err(`note: ${message}`);
-        },
+        onNotice: () => (older = true), // said once the import went through
       });
       try {
         const { migratePg, openPgPool } = await import('../storage/pg/pg-database.js');
@@ -70,7 +69,13 @@ export function registerImportSqliteCommand(
           const seconds = (performance.now() - started) / 1000;
           if (opts.json) {
             ctx.output.out(
-              JSON.stringify({ file: label, database: maskDatabaseUrl(url), seconds, ...report }),
+              JSON.stringify({
+                file: label,
+                database: maskDatabaseUrl(url),
+                olderFormat: older,
+                seconds,
+                ...report,
+              }),
             );
             return;
           }
@@ -86,6 +91,11 @@ export function registerImportSqliteCommand(
               `${report.created ? '' : ' (it existed, empty)'}: ${parts.join(', ')} ` +
               `(${seconds.toFixed(1)} s).`,
           );
+          if (older) {
+            ctx.output.err(
+              `note: ${label} is in an older format: it was imported as livetally upgrades it (the file itself is unchanged)`,
+            );
+          }
           if (report.orphans > 0) {
             ctx.output.err(
               `note: ${plural(report.orphans, 'row')} of history entries no longer in the file left out`,
