@@ -388,6 +388,50 @@ describe('livetally import sqlite', () => {
     }
   });
 
+  it('imports a file of an older livetally as it would be upgraded, leaving the file as it is', async () => {
+    const url = await freshDatabase(clusterUrl, 'import_old');
+    const old = fs.mkdtempSync(path.join(os.tmpdir(), 'livetally-import-old-'));
+    try {
+      // The original program's single table (schema 0): its row becomes a history entry.
+      const file = writeLtthDatabase(old, {
+        streamStats: {
+          viewers: 15,
+          likes: 700,
+          total_coins: 321,
+          followers: 4,
+          shares: 1,
+          gifts: 9,
+          updated_at: '2025-11-02 20:15:00',
+        },
+      });
+      const bytes = fs.readFileSync(file);
+      const result = cli(['import', 'sqlite', file, '--profile', 'veteran', '--database', url]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(
+        /Imported ltth-profile\.db into profile "veteran" .*: 1 history entry/,
+      );
+      expect(result.stderr).toMatch(
+        /note: ltth-profile\.db is in an older format: it was imported as livetally upgrades it \(the file itself is unchanged\)/,
+      );
+      expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+      const pool = openPgPool(url);
+      const pg = await PgProfileStore.open(pool, 'veteran');
+      try {
+        const [entry] = await pg.listSessions();
+        expect(entry).toMatchObject({
+          endReason: 'imported',
+          stats: { viewers: 15, likes: 700, totalCoins: 321, followers: 4, shares: 1, gifts: 9 },
+        });
+        expect((await pg.loadCurrent())?.stats.likes).toBe(700);
+      } finally {
+        await pg.close();
+        await pool.end();
+      }
+    } finally {
+      fs.rmSync(old, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a damaged or foreign file, and writes nothing', async () => {
     const url = await freshDatabase(clusterUrl, 'import_bad');
     const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'livetally-import-bad-'));
