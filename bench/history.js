@@ -131,7 +131,7 @@ function generate(dataDir, log) {
   const workspace = new Workspace(dataDir);
   workspace.lockForWriting('bench');
   workspace.ensureDefault();
-  const store = workspace.openForWriting('default');
+  const { store } = workspace.openForWriting('default');
   const rand = random(2026);
   // A streamer who goes live most days, some days twice, up to yesterday evening.
   const days = random(7);

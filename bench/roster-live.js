@@ -90,7 +90,8 @@ if (count <= ROSTER_UP_TO) {
 }
 rosterDelay.disable();
 
-const counting = names.filter((n) => service.fleet.view(n).connection.state === 'connected').length;
+const views = await Promise.all(names.map((n) => service.fleet.view(n)));
+const counting = views.filter((v) => v.connection.state === 'connected').length;
 
 const stopStart = performance.now();
 await service.shutdown(AbortSignal.timeout(5000));

@@ -50,7 +50,7 @@ export function underWay(
   connecting: Promise<void>,
   limitMs = 2000,
 ): Promise<void> {
-  if (service.connection.current.state !== 'disconnected') return Promise.resolve();
+  if (service.view().connection.state !== 'disconnected') return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -79,11 +79,9 @@ function watchResume(service: LiveService, sessionId: number, logger: Logger): (
           ? 'ended'
           : undefined;
     if (!settled) return; // a stop or a failure: the next start tries again
-    try {
-      service.settleEnd(sessionId, settled);
-    } catch (error) {
+    service.settleEnd(sessionId, settled).catch((error: unknown) => {
       logger.warn(`could not note how the resumed connection ended: ${(error as Error).message}`);
-    }
+    });
   };
   const stop = () => service.off('connection', onConnection);
   service.on('connection', onConnection);

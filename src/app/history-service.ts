@@ -17,6 +17,7 @@ import type {
   ViewerResponse,
 } from '../shared/api-types.js';
 import type { HistoryRepository, LeaderboardScope } from '../storage/history-repository.js';
+import type { Awaitable } from '../storage/profile-storage.js';
 
 export const LEADERBOARD_WINDOWS = ['session', 'day', 'week', 'month', 'all'] as const;
 
@@ -40,7 +41,7 @@ export interface HistoryServiceOptions {
   /** Runs a query on the open profile's history (it changes with a profile switch). */
   read: <T>(query: (history: HistoryRepository) => Promise<T>) => Promise<T>;
   /** The broadcast a `session` leaderboard is about: the live one, else the last one saved. */
-  currentSessionId: () => number | null;
+  currentSessionId: () => Awaitable<number | null>;
   /** The zone used when a request names none. */
   zone: string;
   now?: () => number;
@@ -82,7 +83,7 @@ export class HistoryService {
     let sessionId: number | null = null;
     let period: LeaderboardResponse['period'] = null;
     if (window === 'session') {
-      sessionId = request.session ?? this.options.currentSessionId();
+      sessionId = request.session ?? (await this.options.currentSessionId());
       if (sessionId === null) return { sessionId, metric, window, period, viewers: [] };
       scope = { kind: 'session', sessionId };
     } else if (window === 'all') {

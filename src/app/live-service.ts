@@ -11,8 +11,8 @@ import type {
   StatsView,
 } from '../shared/api-types.js';
 import type { HistoryRepository } from '../storage/history-repository.js';
-import type { ProfileStore } from '../storage/profile-store.js';
-import { WorkerProgressWriter, type ProgressWriter } from '../storage/progress-writer.js';
+import type { Awaitable, ProfileStorage } from '../storage/profile-storage.js';
+import type { ProgressWriter } from '../storage/progress-writer.js';
 import { isCorruption, storageFailure } from '../storage/storage-errors.js';
 import { noteDamaged } from '../storage/open-database.js';
 import { ConnectionManager } from './connection-manager.js';
@@ -24,8 +24,10 @@ import type { SessionExport } from './session-export.js';
 import type { SourceFactory } from './source-factory.js';
 import { statsView } from './stats-view.js';
 import { StreamTracker } from './stream-tracker.js';
+import type { ProfileSpace } from './profile-space.js';
 import type { TestAlert } from './test-alerts.js';
-import type { Workspace } from './workspace.js';
+import type { HostedRuntime } from './hosted/hosted-profiles.js';
+import { InlineProgressWriter } from '../storage/progress-writer.js';
 
 interface ServiceEvents {
   connection: [ConnectionView];
@@ -40,7 +42,11 @@ interface ServiceEvents {
 }
 
 export interface LiveServiceOptions {
-  workspace: Workspace;
+  /**
+   * Where the profiles are kept: `Workspace` (SQLite files, its lock held) or a hosted
+   * mode's database. The service only ever awaits it.
+   */
+  workspace: ProfileSpace;
   sources: SourceFactory;
   logger: Logger;
   saveIntervalMs: number;
@@ -50,11 +56,17 @@ export interface LiveServiceOptions {
   connectAnswerMs?: number;
   /** Where the saves of profiles counting beside the active one are made (default inline). */
   fleetWriter?: FleetWriterKind;
+  /**
+   * Hosted mode (`start --database`): this process is one of a service's. Every LIVE —
+   * the active profile's too — is counted by the fleet of whichever process claims it;
+   * the service shows the active profile through the fleet and opens it read-only.
+   */
+  hosted?: HostedRuntime;
 }
 
 interface OpenProfile {
   name: string;
-  store: ProfileStore;
+  store: ProfileStorage;
   tracker: StreamTracker;
   goals: GoalBoard;
   writer: ProgressWriter;
@@ -84,23 +96,30 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   /** Opens the profile to start with (`options.profile`, else the active one) and its tracker. */
   static async open(options: LiveServiceOptions): Promise<LiveService> {
     const { workspace } = options;
-    workspace.ensureDefault();
-    const name = options.profile
-      ? workspace.profiles.resolve(options.profile)
-      : workspace.activeProfile();
+    await workspace.ensureDefault();
+    const name = await workspace.resolve(options.profile || (await workspace.activeProfile()));
     const service = new LiveService(options);
-    service.profile = await service.openProfile(
-      workspace.profiles.find(name) ?? workspace.profiles.resolve(name),
-    );
+    service.profile = await service.openProfile(name);
     try {
-      if (workspace.activeProfile() !== service.profile.name) {
-        workspace.setActive(service.profile.name);
+      if ((await workspace.activeProfile()) !== service.profile.name) {
+        await workspace.setActive(service.profile.name);
       }
     } catch (error) {
       await service.release(service.profile).catch(() => undefined);
       throw error;
     }
     service.others = new ProfileFleet(service, options);
+    const { hosted } = service.others;
+    if (hosted) {
+      // The active profile's events are the fleet's, wherever it is counted.
+      const mine = (p: string) => p.toLowerCase() === service.profile.name.toLowerCase();
+      service.others.on('stats', (p) => mine(p) && service.emit('stats'));
+      service.others.on('goals', (p) => mine(p) && service.emit('goals'));
+      service.others.on('connection', (p, view) => mine(p) && service.emit('connection', view));
+      service.others.on('activity', (p, a) => mine(p) && service.emit('activity', a));
+      hosted.on('active', () => void service.followActive());
+      hosted.start();
+    }
     return service;
   }
 
@@ -125,16 +144,21 @@ export class LiveService extends EventEmitter<ServiceEvents> {
 
   /** Changes whenever `view().stats` (or the profile behind it) changes. */
   get revision(): string {
+    if (this.options.hosted) return `h${this.epoch}:${this.fleet.revision(this.profile.name)}`;
     return `${this.epoch}:${this.storageEpoch}:${this.profile.tracker.revision}`;
   }
 
   /** Asks for one `stats` event at the next change (re-arm after each read). */
   armStats(): void {
-    this.profile.tracker.armChange();
+    if (this.options.hosted) this.fleet.armStats(this.profile.name);
+    else this.profile.tracker.armChange();
   }
 
   view(): StatsView {
-    return statsView(this.profile.name, this.connection.current, this.profile.tracker);
+    const own = statsView(this.profile.name, this.connection.current, this.profile.tracker);
+    if (!this.options.hosted) return own;
+    // Hosted: as counted here or by another process; else what the database held at open.
+    return this.fleet.liveView(this.profile.name) ?? own;
   }
 
   /** The active profile's goals against its current stats (empty until they are loaded). */
@@ -184,10 +208,12 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   }
 
   reset(): Promise<StreamStats> {
+    if (this.options.hosted) return this.fleet.reset(this.profile.name);
     return this.exclusive(() => this.onFile(this.profile, () => this.profile.tracker.reset()));
   }
 
   connect(streamer: string): Promise<ConnectionView> {
+    if (this.options.hosted) return this.fleet.connect(this.profile.name, streamer);
     return this.exclusive(async () => {
       this.assertSaving('start counting a LIVE');
       return this.connection.connect(streamer, this.profile.tracker);
@@ -195,12 +221,13 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   }
 
   disconnect(): Promise<ConnectionView> {
+    if (this.options.hosted) return this.fleet.disconnect(this.profile.name);
     this.connection.answerNow();
     return this.exclusive(() => this.connection.disconnect());
   }
 
-  profiles(): ProfilesResponse {
-    const list = this.options.workspace.listProfiles();
+  async profiles(): Promise<ProfilesResponse> {
+    const list = await this.options.workspace.listProfiles();
     return {
       active: this.profile.name,
       profiles: list.map((p) => ({
@@ -219,7 +246,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
 
   deleteProfile(name: string): Promise<void> {
     return this.exclusive(async () => {
-      const found = this.options.workspace.profiles.resolve(name);
+      const found = await this.options.workspace.resolve(name);
       if (found === this.profile.name) {
         throw new LivetallyError(
           'profile_active',
@@ -227,7 +254,13 @@ export class LiveService extends EventEmitter<ServiceEvents> {
         );
       }
       this.fleet.assertIdle(found, 'deleted');
-      this.options.workspace.deleteProfile(found);
+      if (await this.fleet.hosted?.isWanted(found)) {
+        throw new LivetallyError(
+          'profile_counting',
+          `"${found}" is counting a LIVE and cannot be deleted; disconnect it first`,
+        );
+      }
+      await this.options.workspace.deleteProfile(found);
     });
   }
 
@@ -238,8 +271,15 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   activateProfile(name: string): Promise<string> {
     return this.exclusive(async () => {
       const { workspace } = this.options;
-      const found = workspace.profiles.resolve(name);
+      const found = await workspace.resolve(name);
       if (found === this.profile.name) return found;
+      if (this.options.hosted) {
+        // Nothing stops or moves: the active profile only says what the unnamed routes and
+        // overlays show, on every process of the service (a shared setting).
+        await this.showProfile(found);
+        await workspace.setActive(found);
+        return found;
+      }
       this.fleet.assertIdle(found, 'made the active profile');
       // What the old profile holds unsaved would be lost with its file: refuse instead.
       this.assertSaving('switch profiles');
@@ -258,7 +298,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
       await this.release(previous, AbortSignal.timeout(SWITCH_SAVE_LIMIT_MS)).catch((error) => {
         this.options.logger.error(`profile "${previous.name}": ${(error as Error).message}`);
       });
-      workspace.setActive(found);
+      await workspace.setActive(found);
       this.options.logger.info(`switched to profile "${found}"`);
       this.emit('profile', found);
       return found;
@@ -279,27 +319,33 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     }
   }
 
-  sessions(): SessionRecord[] {
-    const { store } = this.profile;
-    return this.reading(() => store.listSessions());
+  sessions(): Promise<SessionRecord[]> {
+    return this.reading((store) => store.listSessions());
   }
 
   /** Records how a history entry's connection really ended (see `ProfileStore.settleEnd`). */
-  settleEnd(sessionId: number, reason: string): void {
-    this.profile.store.settleEnd(sessionId, reason);
+  async settleEnd(sessionId: number, reason: string): Promise<void> {
+    await this.profile.store.settleEnd(sessionId, reason);
   }
 
-  session(id: number): { session: SessionRecord; series: SessionPoint[] } {
-    const { store } = this.profile;
-    const session = this.reading(() => store.getSession(id));
-    if (!session) throw new LivetallyError('session_not_found', `there is no session ${id}`);
-    return { session, series: this.reading(() => store.sessionSeries(id)) };
+  async session(id: number): Promise<{ session: SessionRecord; series: SessionPoint[] }> {
+    // Asked together, so they answer about the same profile (SQLite: in the same turn).
+    const [session, series] = await Promise.all([
+      this.reading((store) => store.getSession(id)),
+      this.reading((store) => store.sessionSeries(id)),
+    ]);
+    if (!session) throw notFound(id);
+    return { session, series };
   }
 
-  exportSession(id: number): SessionExport {
-    const { session, series } = this.session(id);
-    const { store } = this.profile;
-    return { session, series, viewers: this.reading(() => store.sessionViewers(id)) };
+  async exportSession(id: number): Promise<SessionExport> {
+    const [session, series, viewers] = await Promise.all([
+      this.reading((store) => store.getSession(id)),
+      this.reading((store) => store.sessionSeries(id)),
+      this.reading((store) => store.sessionViewers(id)),
+    ]);
+    if (!session) throw notFound(id);
+    return { session, series, viewers };
   }
 
   /**
@@ -323,29 +369,72 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   }
 
   /** The broadcast the leaderboard is about: the live one, else the last one saved. */
-  currentSessionId(): number | null {
+  async currentSessionId(): Promise<number | null> {
     const live = this.profile.tracker.broadcast;
     if (live) return live.sessionId;
-    const { store } = this.profile;
-    return this.reading(() => store.loadCurrent())?.sessionId ?? null;
+    return (await this.reading((store) => store.loadCurrent()))?.sessionId ?? null;
+  }
+
+  /**
+   * Hosted: another process made another profile active; this one shows it too.
+   */
+  followActive(): Promise<void> {
+    return this.exclusive(async () => {
+      const active = await this.options.workspace.activeProfile();
+      if (active !== this.profile.name) await this.showProfile(active);
+    });
+  }
+
+  /** Hosted: the active profile shown from now on (nothing counted changes). */
+  private async showProfile(found: string): Promise<void> {
+    const next = await this.openProfile(found);
+    await next.goals.ready.catch(() => undefined);
+    const previous = this.profile;
+    this.profile = next;
+    this.epoch++;
+    await this.release(previous).catch(() => undefined);
+    this.options.logger.info(`the active profile is "${found}"`);
+    this.emit('profile', found);
+  }
+
+  /**
+   * Hosted: the active profile read-only — what is counted is the fleet's, in whichever
+   * process claims it. Its goals are read and changed here, measured against the live view.
+   */
+  private async openViewOnly(name: string): Promise<OpenProfile> {
+    const { workspace, logger, saveIntervalMs } = this.options;
+    const store = await workspace.openForReading(name);
+    if (!store)
+      throw new LivetallyError('profile_not_found', `there is no profile named "${name}"`);
+    const writer = new InlineProgressWriter(store);
+    const tracker = await StreamTracker.open(store, { writer, saveIntervalMs, logger });
+    const goals = new GoalBoard(store.goals, () => this.view().stats);
+    goals.ready.then(
+      () => this.emit('goals'),
+      (error: unknown) => logger.error(`could not read the goals of "${name}": ${String(error)}`),
+    );
+    return { name, store, tracker, writer, goals };
   }
 
   private async openProfile(name: string): Promise<OpenProfile> {
+    if (this.options.hosted) return this.openViewOnly(name);
     const { workspace, logger, saveIntervalMs } = this.options;
-    const store = workspace.openForWriting(name);
-    const writer = new WorkerProgressWriter(store.file, {
-      ...writerEvents(logger),
-      onStatus: () => {
-        this.storageEpoch++;
-        this.emit('stats');
-      },
-    });
+    const opened = await workspace.openForWriting(name);
+    const { store } = opened;
+    let writer: ProgressWriter | undefined;
     let tracker: StreamTracker;
     try {
+      writer = opened.writer('worker', {
+        ...writerEvents(logger),
+        onStatus: () => {
+          this.storageEpoch++;
+          this.emit('stats');
+        },
+      });
       tracker = await StreamTracker.open(store, { writer, saveIntervalMs, logger });
     } catch (error) {
-      await writer.close().catch(() => undefined);
-      store.close();
+      await writer?.close().catch(() => undefined);
+      await store.close();
       throw error;
     }
     tracker.on('activity', (activity) => this.emit('activity', activity));
@@ -363,7 +452,7 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     try {
       await profile.tracker.close('stopped', giveUp);
     } finally {
-      profile.store.close();
+      await profile.store.close();
     }
   }
 
@@ -378,10 +467,10 @@ export class LiveService extends EventEmitter<ServiceEvents> {
   }
 
   /** A read of the open profile's file; damage found there stops all writing to it. */
-  private reading<T>(read: () => T): T {
+  private async reading<T>(read: (store: ProfileStorage) => Awaitable<T>): Promise<T> {
     const profile = this.profile;
     try {
-      return read();
+      return await read(profile.store);
     } catch (error) {
       if (!isCorruption(error)) throw error;
       throw this.damaged(profile, error);
@@ -422,4 +511,8 @@ export class LiveService extends EventEmitter<ServiceEvents> {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+function notFound(id: number): LivetallyError {
+  return new LivetallyError('session_not_found', `there is no session ${id}`);
 }

@@ -2,15 +2,12 @@ import { EventEmitter } from 'node:events';
 import type { Activity } from '../domain/broadcast-tally.js';
 import { LivetallyError } from '../domain/errors.js';
 import type { ConnectionView, GoalsPush, StatsView } from '../shared/api-types.js';
-import type { ProfileStore } from '../storage/profile-store.js';
-import {
-  InlineProgressWriter,
-  WorkerProgressWriter,
-  type ProgressWriter,
-} from '../storage/progress-writer.js';
+import type { ProfileStorage } from '../storage/profile-storage.js';
+import type { ProgressWriter } from '../storage/progress-writer.js';
 import { ConnectionManager } from './connection-manager.js';
 import { GoalBoard } from './goal-board.js';
 import type { Logger } from './logger.js';
+import type { WritableProfile, WriterKind } from './profile-space.js';
 import type { SourceFactory } from './source-factory.js';
 import { statsView } from './stats-view.js';
 import { StreamTracker } from './stream-tracker.js';
@@ -19,9 +16,9 @@ import { writerEvents } from './writer-events.js';
 /**
  * Where a background profile's saves are made: `inline` on the main thread through the
  * profile's own connection (no thread per LIVE: hundreds fit in one process), `worker` on a
- * save thread of its own, as the active profile does.
+ * save thread of its own, as the active profile does (see `WriterKind`).
  */
-export type FleetWriterKind = 'inline' | 'worker';
+export type FleetWriterKind = WriterKind;
 
 interface CounterEvents {
   /** `view()` changed since `armStats()` (once per arming). */
@@ -34,7 +31,8 @@ interface CounterEvents {
 
 export interface ProfileCounterOptions {
   name: string;
-  store: ProfileStore;
+  /** The profile, open for writing; closed with the counter. */
+  profile: WritableProfile;
   sources: SourceFactory;
   logger: Logger;
   saveIntervalMs: number;
@@ -51,22 +49,20 @@ export class ProfileCounter extends EventEmitter<CounterEvents> {
   readonly name: string;
   readonly connection: ConnectionManager;
   readonly goals: GoalBoard;
-  private readonly store: ProfileStore;
+  private readonly store: ProfileStorage;
   private closed = false;
 
   /** Takes charge of the profile's open store (closed again if that fails). */
   static async open(options: ProfileCounterOptions): Promise<ProfileCounter> {
-    const { store, logger } = options;
+    const { profile, logger } = options;
+    const { store } = profile;
     let counter: ProfileCounter | undefined;
-    const events = {
-      ...writerEvents(logger),
-      onStatus: () => counter?.emit('stats'),
-    };
-    const writer =
-      options.writer === 'worker'
-        ? new WorkerProgressWriter(store.file, events)
-        : new InlineProgressWriter(store, events);
+    let writer: ProgressWriter | undefined;
     try {
+      writer = profile.writer(options.writer, {
+        ...writerEvents(logger),
+        onStatus: () => counter?.emit('stats'),
+      });
       const tracker = await StreamTracker.open(store, {
         writer,
         saveIntervalMs: options.saveIntervalMs,
@@ -75,8 +71,8 @@ export class ProfileCounter extends EventEmitter<CounterEvents> {
       counter = new ProfileCounter(options, writer, tracker);
       return counter;
     } catch (error) {
-      await writer.close().catch(() => undefined);
-      store.close();
+      await writer?.close().catch(() => undefined);
+      await store.close();
       throw error;
     }
   }
@@ -87,7 +83,8 @@ export class ProfileCounter extends EventEmitter<CounterEvents> {
     readonly tracker: StreamTracker,
   ) {
     super();
-    const { name, store, logger } = options;
+    const { name, profile, logger } = options;
+    const { store } = profile;
     this.name = name;
     this.store = store;
     this.tracker.on('activity', (activity) => this.emit('activity', activity));
@@ -126,7 +123,7 @@ export class ProfileCounter extends EventEmitter<CounterEvents> {
   }
 
   /** The store, for reads while the profile counts (leaderboard, history, saved stats). */
-  get file(): ProfileStore {
+  get file(): ProfileStorage {
     return this.store;
   }
 
@@ -162,7 +159,7 @@ export class ProfileCounter extends EventEmitter<CounterEvents> {
     try {
       await this.tracker.close('stopped', giveUp);
     } finally {
-      this.store.close();
+      await this.store.close();
     }
   }
 

@@ -12,7 +12,8 @@ import type {
   StatsView,
 } from '../shared/api-types.js';
 import type { HistoryRepository } from '../storage/history-repository.js';
-import type { ProfileStore } from '../storage/profile-store.js';
+import type { Awaitable, ProfileStorage } from '../storage/profile-storage.js';
+import { HostedProfiles, type HostedCounters } from './hosted/hosted-profiles.js';
 import type { LiveService, LiveServiceOptions } from './live-service.js';
 import { ProfileCounter } from './profile-counter.js';
 import type { TestAlert } from './test-alerts.js';
@@ -52,7 +53,7 @@ export interface ProfileReads {
   name: string;
   /** Runs a query on the profile's history (the active profile's damage checks included). */
   read: <T>(query: (history: HistoryRepository) => Promise<T>) => Promise<T>;
-  currentSessionId: () => number | null;
+  currentSessionId: () => Awaitable<number | null>;
 }
 
 /**
@@ -78,6 +79,12 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
   /** Grows whenever an idle profile's file changes (a reset), so pages hear of it. */
   private readonly idleEpochs = new Map<string, number>();
   private closed = false;
+  /**
+   * Hosted mode (`start --database`): the claim loop, not the request, decides which
+   * process of the service counts each profile — the active one included, so the service
+   * follows the active profile through the fleet instead of the other way round.
+   */
+  readonly hosted: HostedProfiles | undefined;
 
   constructor(
     private readonly service: LiveService,
@@ -86,10 +93,23 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     super();
     this.setMaxListeners(0);
     let active = service.profileName;
-    service.on('stats', () => this.emit('stats', service.profileName));
-    service.on('goals', () => this.emit('goals', service.profileName));
-    service.on('connection', (view) => this.emit('connection', service.profileName, view));
-    service.on('activity', (activity) => this.emit('activity', service.profileName, activity));
+    if (options.hosted) {
+      const hosted = new HostedProfiles(
+        options.hosted,
+        this.claimTarget(),
+        options.connectAnswerMs,
+      );
+      hosted.on('stats', (p) => this.emit('stats', p));
+      hosted.on('goals', (p) => this.emit('goals', p));
+      hosted.on('connection', (p, view) => this.emit('connection', p, view));
+      hosted.on('activity', (p, activity) => this.emit('activity', p, activity));
+      this.hosted = hosted;
+    } else {
+      service.on('stats', () => this.emit('stats', service.profileName));
+      service.on('goals', () => this.emit('goals', service.profileName));
+      service.on('connection', (view) => this.emit('connection', service.profileName, view));
+      service.on('activity', (activity) => this.emit('activity', service.profileName, activity));
+    }
     service.on('testAlert', (alert) => this.emit('testAlert', service.profileName, alert));
     service.on('profile', (name) => {
       // The profile switched away from is closed: it shows what its file holds, as idle
@@ -104,13 +124,14 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     });
   }
 
-  /** The profile's name as on disk; 400 for a bad name, 404 for none. */
-  resolve(name: string): string {
-    return this.options.workspace.profiles.resolve(name);
+  /** The profile's name as kept; 400 for a bad name, 404 for none. */
+  async resolve(name: string): Promise<string> {
+    return this.options.workspace.resolve(name);
   }
 
+  /** Whether the service counts the profile itself (never in hosted mode: the fleet does). */
   isActive(found: string): boolean {
-    return key(found) === key(this.service.profileName);
+    return !this.hosted && key(found) === key(this.service.profileName);
   }
 
   /** Profiles counting beside the active one. */
@@ -130,7 +151,8 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
   }
 
   async connect(name: string, streamer: string): Promise<ConnectionView> {
-    const found = this.resolve(name);
+    const found = await this.resolve(name);
+    if (this.hosted) return this.hosted.connect(found, streamer);
     if (this.isActive(found)) return this.service.connect(streamer);
     this.assertNotSwitching(found);
     return this.claimed(found, async () => {
@@ -142,7 +164,8 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
   }
 
   async disconnect(name: string): Promise<ConnectionView> {
-    const found = this.resolve(name);
+    const found = await this.resolve(name);
+    if (this.hosted) return this.hosted.disconnect(found);
     if (this.isActive(found)) return this.service.disconnect();
     const counter = this.counters.get(key(found));
     if (!counter || counter.isIdle) {
@@ -152,17 +175,23 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
   }
 
   async reset(name: string): Promise<StreamStats> {
-    const found = this.resolve(name);
+    const found = await this.resolve(name);
     if (this.isActive(found)) return this.service.reset();
     this.assertNotSwitching(found);
     return this.claimed(found, async () => {
       const counter = this.counters.get(key(found));
       if (counter) return counter.tracker.reset();
-      const store = this.options.workspace.openForWriting(found);
+      if (this.hosted && (await this.hosted.isWanted(found))) {
+        throw new LivetallyError(
+          'profile_counting',
+          `"${found}" is counting a LIVE in another livetally process of this service; reset it on that process's dashboard, or disconnect it first`,
+        );
+      }
+      const { store } = await this.options.workspace.openForWriting(found);
       try {
-        store.resetStreamStats();
+        await store.resetStreamStats();
       } finally {
-        store.close();
+        await store.close();
       }
       this.ended.delete(key(found));
       this.bump(found);
@@ -174,20 +203,39 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
 
   /** What `/api/profiles/:name/stats` answers: the shape of `/api/stats`. */
   async stats(name: string): Promise<StatsResponse> {
-    const found = this.resolve(name);
+    const found = await this.resolve(name);
     if (this.isActive(found)) return { ...this.service.view(), saved: await this.service.saved() };
     const counter = this.counters.get(key(found));
     if (counter) return { ...counter.view(), saved: savedView(await counter.tracker.saved()) };
-    const saved = this.options.workspace.readCurrent(found);
+    const saved = await this.options.workspace.readCurrent(found);
+    // Counted by another process of the service: its latest push.
+    const remote = this.hosted?.remoteView(found);
+    if (remote) return { ...remote.view, saved: savedView(saved) };
     return { ...this.idleView(found, saved), saved: savedView(saved) };
   }
 
-  /** The live view of a profile (by its name on disk), for realtime pushes. */
-  view(found: string): StatsView {
+  /** The live view of a profile (by its name as kept), for realtime pushes. */
+  async view(found: string): Promise<StatsView> {
     if (this.isActive(found)) return this.service.view();
-    const counter = this.counters.get(key(found));
-    if (counter) return counter.view();
-    return this.idleView(found, this.readIdle(found));
+    const live = this.liveView(found);
+    if (live) return live;
+    const saved = await this.readIdle(found);
+    // Counting started while the file was read: the live numbers, not the file's.
+    return this.viewNow(found) ?? this.idleView(found, saved);
+  }
+
+  /** The view of a profile counting in this process, without waiting; undefined when idle. */
+  private viewNow(found: string): StatsView | undefined {
+    if (this.isActive(found)) return this.service.view();
+    return this.liveView(found);
+  }
+
+  /**
+   * The live view of a profile counted by the fleet — here, or (hosted mode) by another
+   * process of the service, as its latest push says; undefined when nobody counts it.
+   */
+  liveView(found: string): StatsView | undefined {
+    return this.counters.get(key(found))?.view() ?? this.hosted?.remoteView(found)?.view;
   }
 
   /** Changes whenever `view(found)` does. */
@@ -195,6 +243,8 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     if (this.isActive(found)) return `a${this.service.revision}`;
     const counter = this.counters.get(key(found));
     if (counter) return `c${counter.revision}`;
+    const remote = this.hosted?.remoteView(found);
+    if (remote) return `r${remote.owner}:${remote.seq}`;
     return `i${this.idleEpochs.get(key(found)) ?? 0}`;
   }
 
@@ -211,7 +261,7 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
       await counter.goals.ready.catch(() => undefined);
       return counter.goalsView();
     }
-    const stats = this.view(found).stats;
+    const stats = (await this.view(found)).stats;
     const goals = await this.readingIdle(found, (store) => store.goals.list());
     return { profile: found, goals: (goals ?? []).map((g) => goalStatus(g, stats)) };
   }
@@ -219,7 +269,7 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
   /** The goals as they stand now, without waiting (empty until loaded; idle: none). */
   goalsNow(found: string): GoalsPush | undefined {
     if (this.isActive(found)) return this.service.goalsView();
-    return this.counters.get(key(found))?.goalsView();
+    return this.counters.get(key(found))?.goalsView() ?? this.hosted?.remoteGoals(found);
   }
 
   /**
@@ -227,7 +277,7 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
    * closed when `read` settles.
    */
   async reading<T>(name: string, read: (reads: ProfileReads) => Promise<T>): Promise<T> {
-    return this.readingFound(this.resolve(name), read);
+    return this.readingFound(await this.resolve(name), read);
   }
 
   /** `reading` for a name as on disk (listing the folder for every profile would be slow). */
@@ -245,11 +295,11 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
       return read({
         name: found,
         read: (query) => query(store.history),
-        currentSessionId: () =>
-          counter.tracker.broadcast?.sessionId ?? store.loadCurrent()?.sessionId ?? null,
+        currentSessionId: async () =>
+          counter.tracker.broadcast?.sessionId ?? (await store.loadCurrent())?.sessionId ?? null,
       });
     }
-    const store = this.options.workspace.openForReading(found);
+    const store = await this.options.workspace.openForReading(found);
     if (!store) {
       return read({
         name: found,
@@ -261,15 +311,20 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
       return await read({
         name: found,
         read: (query) => query(store.history),
-        currentSessionId: () => store.loadCurrent()?.sessionId ?? null,
+        currentSessionId: async () => (await store.loadCurrent())?.sessionId ?? null,
       });
     } finally {
-      store.close();
+      await store.close();
     }
   }
 
   /** Every counting profile stops and saves, at once; failures are logged. */
   async shutdown(giveUp?: AbortSignal): Promise<void> {
+    // Hosted: every LIVE counted here stops and saves, then its claim goes (its wanted row
+    // stays: another process takes it over at once).
+    await this.hosted?.close().catch((error: unknown) => {
+      this.options.logger.error(`hosted mode: ${(error as Error).message}`);
+    });
     this.closed = true;
     const closing = [...this.counters.values()].map((counter) =>
       counter.close(giveUp).catch((error: unknown) => {
@@ -283,22 +338,35 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
 
   private async open(found: string): Promise<ProfileCounter> {
     const { workspace, sources, logger, saveIntervalMs, connectAnswerMs } = this.options;
-    const store = workspace.openForWriting(found);
+    const profile = await workspace.openForWriting(found);
     const counter = await ProfileCounter.open({
       name: found,
-      store,
+      profile,
       sources,
       logger,
       saveIntervalMs,
       connectAnswerMs,
       writer: this.options.fleetWriter ?? 'inline',
     });
-    counter.on('stats', () => this.emit('stats', found));
-    counter.on('connection', (view) => this.emit('connection', found, view));
-    counter.on('activity', (activity) => this.emit('activity', found, activity));
+    const { hosted } = this;
+    counter.on('stats', () => {
+      this.emit('stats', found);
+      hosted?.localStats(found);
+    });
+    counter.on('connection', (view) => {
+      this.emit('connection', found, view);
+      hosted?.localConnection(found, view);
+    });
+    counter.on('activity', (activity) => {
+      this.emit('activity', found, activity);
+      hosted?.localActivity(found, activity);
+    });
     counter.on('idle', () => void this.retire(found));
     counter.goals.ready.then(
-      () => this.emit('goals', found),
+      () => {
+        this.emit('goals', found);
+        hosted?.localGoals(found);
+      },
       () => undefined,
     );
     this.counters.set(key(found), counter);
@@ -321,6 +389,57 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
       }
       this.emit('stats', found);
     });
+  }
+
+  /**
+   * What the hosted mode's claim loop has this process do: count a profile it claimed,
+   * stop one it lets go, drop at once what it no longer owns.
+   */
+  private claimTarget(): HostedCounters {
+    const logged = (found: string) => (error: unknown) =>
+      this.options.logger.error(`profile "${found}": ${(error as Error).message}`);
+    return {
+      start: (found, streamer) =>
+        this.claimed(found, async () => {
+          if (this.closed) throw new LivetallyError('shutting_down', 'livetally is stopping');
+          const counter = this.counters.get(key(found)) ?? (await this.open(found));
+          this.ended.delete(key(found));
+          await counter.connect(streamer);
+        }),
+      stop: async (found, why) => {
+        const counter = this.counters.get(key(found));
+        if (!counter) return;
+        if (why === 'disconnected') {
+          if (!counter.isIdle) await counter.disconnect().catch(logged(found));
+          await this.retire(found);
+        } else {
+          this.counters.delete(key(found));
+          await counter.close().catch(logged(found));
+        }
+        this.hosted?.localReleased(found, counter.view());
+      },
+      abandon: async (found) => {
+        const counter = this.counters.get(key(found));
+        if (!counter) return;
+        // Nothing of it reaches the pages or the other processes any more.
+        this.counters.delete(key(found));
+        counter.removeAllListeners();
+        await counter.close(AbortSignal.abort()).catch(() => undefined);
+        this.bump(found);
+        this.emit('stats', found);
+      },
+      isCounting: (found) => {
+        const counter = this.counters.get(key(found));
+        return counter !== undefined && !counter.isIdle;
+      },
+      view: (found) => {
+        const counter = this.counters.get(key(found));
+        if (!counter) throw new LivetallyError('not_connected', `"${found}" is not counted here`);
+        return counter.view();
+      },
+      goalsNow: (found) => this.counters.get(key(found))?.goalsView(),
+      armStats: (found) => this.counters.get(key(found))?.armStats(),
+    };
   }
 
   /** Runs `work` with the profile claimed: no switch or delete may take it meanwhile. */
@@ -373,9 +492,9 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
     };
   }
 
-  private readIdle(found: string): SavedCurrent | null {
+  private async readIdle(found: string): Promise<SavedCurrent | null> {
     try {
-      return this.options.workspace.readCurrent(found);
+      return await this.options.workspace.readCurrent(found);
     } catch {
       return null; // deleted meanwhile, or unreadable: shown as empty
     }
@@ -383,16 +502,16 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
 
   private async readingIdle<T>(
     found: string,
-    read: (store: ProfileStore) => Promise<T>,
+    read: (store: ProfileStorage) => Promise<T>,
   ): Promise<T | undefined> {
-    let store: ProfileStore | undefined;
+    let store: ProfileStorage | undefined;
     try {
-      store = this.options.workspace.openForReading(found);
+      store = await this.options.workspace.openForReading(found);
       return store ? await read(store) : undefined;
     } catch {
       return undefined;
     } finally {
-      store?.close();
+      await store?.close();
     }
   }
 

@@ -37,7 +37,7 @@ export async function profileRoster(
   const day = periodContaining(options.now, 'day', tz).label;
   const profiles: RosterEntry[] = [];
   let slice = performance.now();
-  for (const profile of service.profiles().profiles) {
+  for (const profile of (await service.profiles()).profiles) {
     // Hundreds of profiles take a while to read: the LIVEs being counted (and their saves)
     // get their turns in between.
     if (performance.now() - slice > YIELD_AFTER_MS) {
@@ -46,7 +46,7 @@ export async function profileRoster(
     }
     let entry: RosterEntry;
     try {
-      const view = fleet.view(profile.name);
+      const view = await fleet.view(profile.name);
       const todayCoins = await fleet.readingFound(profile.name, async (reads) => {
         const summary = await history(reads).summary({ period: 'day', from: day, to: day, tz });
         return summary.buckets[0]?.totalCoins ?? 0;

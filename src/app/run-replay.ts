@@ -1,13 +1,13 @@
 import type { StreamStats } from '../domain/stats.js';
 import { ReplaySource, type ReplayProgress } from '../sources/replay/replay-source.js';
-import type { ProfileStore } from '../storage/profile-store.js';
-import { WorkerProgressWriter } from '../storage/progress-writer.js';
 import type { Logger } from './logger.js';
+import type { WritableProfile } from './profile-space.js';
 import { writerEvents } from './writer-events.js';
 import { StreamTracker, type BroadcastInfo } from './stream-tracker.js';
 
 export interface RunReplayOptions {
-  store: ProfileStore;
+  /** The profile to count into, open for writing (the caller closes it). */
+  profile: WritableProfile;
   file: string;
   speed: number;
   saveIntervalMs: number;
@@ -41,8 +41,9 @@ export interface ReplayResult {
  * disconnect with a final save. Saves run on a worker thread so counting never waits.
  */
 export async function runReplay(options: RunReplayOptions): Promise<ReplayResult> {
-  const { store, logger, maxReportedInvalid = 20 } = options;
-  const writer = new WorkerProgressWriter(store.file, writerEvents(logger));
+  const { profile, logger, maxReportedInvalid = 20 } = options;
+  const { store } = profile;
+  const writer = profile.writer('worker', writerEvents(logger));
   let tracker: StreamTracker;
   try {
     tracker = await StreamTracker.open(store, {
@@ -94,7 +95,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayResult
       invalid: summary.invalid,
       stopped: summary.reason === 'stopped',
       durationMs: performance.now() - started,
-      stats: store.loadCurrent()?.stats ?? tracker.stats,
+      stats: (await store.loadCurrent())?.stats ?? tracker.stats,
     };
   } finally {
     options.signal?.removeEventListener('abort', stop);

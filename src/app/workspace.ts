@@ -4,19 +4,32 @@ import { DataDirLock } from '../profiles/data-dir-lock.js';
 import { ProfileDirectory, type ProfileFile } from '../profiles/profile-directory.js';
 import { DEFAULT_PROFILE } from '../profiles/profile-name.js';
 import { ProfileStore, type ProfileStoreOptions } from '../storage/profile-store.js';
+import {
+  InlineProgressWriter,
+  WorkerProgressWriter,
+  type ProgressWriter,
+  type WriterEvents,
+} from '../storage/progress-writer.js';
 import { storageFailure } from '../storage/storage-errors.js';
 import { silentLogger, type Logger } from './logger.js';
+import type { ProfileSpace, WritableProfile, WriterKind } from './profile-space.js';
 
 export interface ProfileSummary extends ProfileFile {
   active: boolean;
+}
+
+/** A SQLite profile file open for counting. */
+export interface SqliteWritableProfile extends WritableProfile {
+  readonly store: ProfileStore;
 }
 
 /**
  * One data directory: its profiles, which one is active, and the single-writer lock.
  * Writing operations need the lock (`lockForWriting`); reading ones work beside a writer
  * and never write anything — not a lock, not a migration, not a `default` profile.
+ * The SQLite `ProfileSpace`: it answers every call at once.
  */
-export class Workspace {
+export class Workspace implements ProfileSpace {
   readonly profiles: ProfileDirectory;
   private lock: DataDirLock | undefined;
 
@@ -67,6 +80,11 @@ export class Workspace {
     return this.profiles.resolve(requested); // throws the not-found error
   }
 
+  /** The existing profile's name on disk (any case given); a not-found error otherwise. */
+  resolve(name: string): string {
+    return this.profiles.resolve(name);
+  }
+
   /** Creates the `default` profile on first use. Needs the lock. */
   ensureDefault(): void {
     this.requireLock();
@@ -101,13 +119,23 @@ export class Workspace {
     return this.profiles.list().map((p) => ({ ...p, active: p.name.toLowerCase() === active }));
   }
 
-  /** Opens a profile for writing; `default` is created when missing. Needs the lock. */
-  openForWriting(name: string): ProfileStore {
+  /**
+   * Opens a profile for writing; `default` is created when missing. Needs the lock. Its
+   * `worker` writer saves on a thread of its own with a second connection to the file.
+   */
+  openForWriting(name: string): SqliteWritableProfile {
     this.requireLock();
     if (name.toLowerCase() === DEFAULT_PROFILE) this.ensureDefault();
     const found = this.profiles.resolve(name);
     this.profiles.assertUsablePath(found);
-    return ProfileStore.open(this.profiles.fileFor(found), this.writeOptions());
+    const store = ProfileStore.open(this.profiles.fileFor(found), this.writeOptions());
+    return {
+      store,
+      writer: (kind: WriterKind, events: WriterEvents): ProgressWriter =>
+        kind === 'worker'
+          ? new WorkerProgressWriter(store.file, events)
+          : new InlineProgressWriter(store, events),
+    };
   }
 
   /**

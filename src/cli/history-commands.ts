@@ -6,7 +6,7 @@ import { resolveTimeZone } from '../app/time-zone.js';
 import { PERIODS, type Period } from '../domain/calendar.js';
 import type { SummaryResponse } from '../shared/api-types.js';
 import type { HistoryRepository } from '../storage/history-repository.js';
-import type { ProfileStore } from '../storage/profile-store.js';
+import type { ProfileStorage } from '../storage/profile-storage.js';
 import type { CliContext, CommandSetup } from './context.js';
 import { formatNumber } from './output.js';
 import { formatDuration } from './time-format.js';
@@ -79,7 +79,7 @@ export const HISTORY_EXPORT_OPTIONS = {
  * totals (`--viewers`), summary buckets (`--summary`), or — as JSON — all of them.
  */
 export async function exportHistory(
-  store: ProfileStore | undefined,
+  store: ProfileStorage | undefined,
   flags: HistoryExportFlags,
   env: NodeJS.ProcessEnv,
 ): Promise<string> {
@@ -91,7 +91,7 @@ export async function exportHistory(
     const { from, to } = flags;
     return exportSummary(await history.summary({ period: flags.summary, from, to }), flags.format);
   }
-  const sessions = store?.listSessions() ?? [];
+  const sessions = (await store?.listSessions()) ?? [];
   if (flags.format === 'csv') return exportSessions(sessions, 'csv');
   const summary: Record<Period, SummaryResponse['buckets']> = { day: [], week: [], month: [] };
   for (const period of PERIODS) summary[period] = (await history.summary({ period })).buckets;
@@ -99,10 +99,10 @@ export async function exportHistory(
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-function historyService(store: ProfileStore | undefined, zone: string): HistoryService {
+function historyService(store: ProfileStorage | undefined, zone: string): HistoryService {
   return new HistoryService({
     read: (query) => query(store?.history ?? EMPTY_HISTORY),
-    currentSessionId: () => store?.loadCurrent()?.sessionId ?? null,
+    currentSessionId: async () => (await store?.loadCurrent())?.sessionId ?? null,
     zone,
   });
 }

@@ -45,7 +45,7 @@ export function registerImportCommand(
           workspace.createProfile(requested);
         }
         const profile = workspace.profileName(requested);
-        const store = workspace.openForWriting(profile);
+        const { store } = workspace.openForWriting(profile);
         try {
           const report = await applyLtthImport(prepared, store.history);
           if (opts.json) {

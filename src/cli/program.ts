@@ -7,8 +7,10 @@ import { exportSession, type ExportFormat } from '../app/session-export.js';
 import type { Logger } from '../app/logger.js';
 import type { Workspace } from '../app/workspace.js';
 import { LivetallyError } from '../domain/errors.js';
+import type { SessionRecord } from '../domain/history.js';
 import { zeroStats } from '../domain/stats.js';
 import { PROFILE_NAME_RULES } from '../profiles/profile-name.js';
+import type { ProfileStorage } from '../storage/profile-storage.js';
 import { storageFailure } from '../storage/storage-errors.js';
 import { commandSetup, stopControl, type CliContext } from './context.js';
 import { formatNumber, formatSessions, formatStats, plural } from './output.js';
@@ -72,12 +74,12 @@ export function buildProgram(ctx: CliContext): Command {
       workspace.lockForWriting('livetally replay');
       try {
         const profile = workspace.profileName(opts.profile);
-        const store = workspace.openForWriting(profile);
+        const opened = workspace.openForWriting(profile);
         const stop = stopControl();
         try {
           const { runReplay } = await import('../app/run-replay.js');
           const result = await runReplay({
-            store,
+            profile: opened,
             file: path.resolve(file),
             speed: opts.speed,
             raw: opts.raw,
@@ -114,7 +116,7 @@ export function buildProgram(ctx: CliContext): Command {
           }
         } finally {
           stop.dispose();
-          store.close();
+          opened.store.close();
         }
       } finally {
         workspace.release();
@@ -162,15 +164,15 @@ export function buildProgram(ctx: CliContext): Command {
     .description("zero a profile's current stats (history is kept)")
     .option('--profile <name>', 'profile to reset (default: the active profile)')
     .option('--json', 'print the result as JSON')
-    .action((opts: { profile?: string; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { profile?: string; json?: boolean }, cmd: Command) => {
       const { workspace } = setup(cmd);
       checkProfileExists(workspace, opts.profile);
       workspace.lockForWriting('livetally reset');
       try {
         const profile = workspace.profileName(opts.profile);
-        const store = workspace.openForWriting(profile);
+        const { store } = workspace.openForWriting(profile);
         try {
-          store.resetStreamStats();
+          await store.resetStreamStats();
         } catch (error) {
           throw storageFailure(error, { path: store.file, doing: 'resetting the stats' }) ?? error;
         } finally {
@@ -189,13 +191,17 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--profile <name>', 'profile to read (default: the active profile)')
     .option('--json', 'print as JSON')
     .option(TZ_FLAG, TZ_HELP)
-    .action((opts: { profile?: string; json?: boolean; tz?: string }, cmd: Command) => {
+    .action(async (opts: { profile?: string; json?: boolean; tz?: string }, cmd: Command) => {
       const { workspace } = setup(cmd);
       const time = resolveTimeZone(opts.tz, ctx.env);
       const profile = workspace.profileName(opts.profile);
-      const store = workspace.openForReading(profile);
-      const sessions = store ? store.listSessions() : [];
-      store?.close();
+      const store: ProfileStorage | undefined = workspace.openForReading(profile);
+      let sessions: SessionRecord[];
+      try {
+        sessions = store ? await store.listSessions() : [];
+      } finally {
+        await store?.close();
+      }
       if (opts.json) ctx.output.out(JSON.stringify({ profile, sessions }));
       else ctx.output.out(formatSessions(sessions, time));
     });
@@ -221,14 +227,14 @@ export function buildProgram(ctx: CliContext): Command {
     .action(async (opts: ExportFlags, cmd: Command) => {
       const { workspace } = setup(cmd);
       const profile = workspace.profileName(opts.profile);
-      const store = workspace.openForReading(profile);
+      const store: ProfileStorage | undefined = workspace.openForReading(profile);
       try {
         if (opts.session === undefined) {
           ctx.output.out(await exportHistory(store, opts, ctx.env));
           return;
         }
         const id = opts.session;
-        const session = store?.getSession(id);
+        const session = await store?.getSession(id);
         if (!store || !session) {
           throw new LivetallyError(
             'session_not_found',
@@ -237,12 +243,12 @@ export function buildProgram(ctx: CliContext): Command {
         }
         const data = {
           session,
-          series: store.sessionSeries(id),
-          viewers: store.sessionViewers(id),
+          series: await store.sessionSeries(id),
+          viewers: await store.sessionViewers(id),
         };
         ctx.output.out(exportSession(data, opts.format));
       } finally {
-        store?.close();
+        await store?.close();
       }
     });
 

@@ -4,7 +4,6 @@ import { parseSaveInterval } from '../app/duration.js';
 import { StreamTracker } from '../app/stream-tracker.js';
 import { writerEvents } from '../app/writer-events.js';
 import { normalizeStreamerHandle } from '../domain/streamer-handle.js';
-import { WorkerProgressWriter } from '../storage/progress-writer.js';
 import { stopControl, type CliContext, type CommandSetup } from './context.js';
 import { formatStats, plural } from './output.js';
 import { checkProfileExists } from './preflight.js';
@@ -45,9 +44,10 @@ export function registerRecordCommand(
       workspace.lockForWriting('livetally record');
       try {
         const profile = workspace.profileName(opts.profile);
-        const store = workspace.openForWriting(profile);
+        const opened = workspace.openForWriting(profile);
+        const { store } = opened;
         const tracker = await StreamTracker.open(store, {
-          writer: new WorkerProgressWriter(store.file, writerEvents(logger)),
+          writer: opened.writer('worker', writerEvents(logger)),
           saveIntervalMs,
           logger,
         });
@@ -74,7 +74,7 @@ export function registerRecordCommand(
               ? `Captured ${plural(capture.messages, 'message')} of @${handle} into ${opts.out}`
               : `Nothing captured (no LIVE of @${handle} was connected): ${opts.out} was not created`,
           );
-          const saved = store.loadCurrent();
+          const saved = await store.loadCurrent();
           if (saved) ctx.output.out(formatStats(saved.stats));
         } finally {
           try {

@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TokenFile } from '../app/access-token.js';
 import { connectAtStart, underWay } from '../app/connect-at-start.js';
+import { openHostedRuntime, type OpenHostedRuntime } from '../app/hosted/hosted-runtime.js';
+import { PgProfileSpace } from '../app/hosted/pg-profile-space.js';
 import { LiveService } from '../app/live-service.js';
 import { publishServer, type TokenSource } from '../app/server-info.js';
 import { createSourceFactory } from '../app/source-factory.js';
 import { chooseStartConnection } from '../app/start-connection.js';
 import { describeConfig, resolveStartConfig, type StartFlags } from '../app/start-config.js';
+import { assertNoOtherClaim } from '../storage/pg/pg-claims.js';
 import { buildServer } from '../server/build-server.js';
 import { registerPages } from '../server/pages.js';
 import { generateToken, isLoopback } from '../server/security.js';
@@ -30,8 +34,9 @@ export async function runStart(ctx: CliContext, cmd: Command, opts: StartFlags):
   const { logger, workspace, dataDirFlag } = commandSetup(ctx, cmd);
   const config = resolveStartConfig({ ...opts, dataDir: dataDirFlag }, ctx.env);
   const host = config.host.value;
+  const databaseUrl = config.database.value;
   // Every mistake is refused before anything is locked or created.
-  checkProfileExists(workspace, config.profile.value);
+  if (databaseUrl === undefined) checkProfileExists(workspace, config.profile.value);
   checkReplayDir(config.replayDir.value);
   // Off loopback a token is required: the one given, else the one kept in the data dir.
   const tokens = new TokenFile(workspace.dataDir, generateToken);
@@ -40,7 +45,15 @@ export async function runStart(ctx: CliContext, cmd: Command, opts: StartFlags):
   await checkCanListen(host, config.port.value);
   logger.info(`config: ${describeConfig(config)}`);
 
-  workspace.lockForWriting('livetally start');
+  // Hosted mode: the profiles are in the database, shared by every process of the service;
+  // the data dir keeps only the access token, so several processes may share it (no lock).
+  let hosted: OpenHostedRuntime | undefined;
+  if (databaseUrl !== undefined) {
+    hosted = await openHostedRuntime(databaseUrl, logger);
+    fs.mkdirSync(workspace.dataDir, { recursive: true, mode: 0o700 });
+  } else {
+    workspace.lockForWriting('livetally start');
+  }
   const stop = stopControl(SAVE_ON_STOP_MS);
   let service: LiveService | undefined;
   let published: { remove(): void } | undefined;
@@ -55,8 +68,15 @@ export async function runStart(ctx: CliContext, cmd: Command, opts: StartFlags):
       keptToken = { file: tokens.file, created: kept.created };
     }
     const speed = config.speed.value;
+    const current = () => service;
     service = await LiveService.open({
-      workspace,
+      workspace: hosted
+        ? new PgProfileSpace(hosted.pool, hosted.profiles, hosted.state, (client, profileId) =>
+            // Fencing: no write once another process holds the profile's claim.
+            assertNoOtherClaim(client, profileId, current()?.fleet.hosted?.loop.backendPid),
+          )
+        : workspace,
+      hosted,
       logger,
       saveIntervalMs: config.saveIntervalMs.value,
       profile: config.profile.value,
@@ -113,11 +133,12 @@ export async function runStart(ctx: CliContext, cmd: Command, opts: StartFlags):
     }
     const atStart = chooseStartConnection({
       streamer: config.streamer.value,
-      resume: config.resume.value,
+      // Hosted: what each profile watches is kept in the database; nothing to resume.
+      resume: config.resume.value && !hosted,
       demo: config.demo.value ? DEMO_STREAMER : undefined,
       // The bundled demo only plays with --demo: without it, the name would go to TikTok.
       notResumable: [DEMO_STREAMER],
-      sessions: service.sessions(),
+      sessions: await service.sessions(),
     });
     // The last line of the banner once a connection made at start is on its way.
     if (atStart) await underWay(service, connectAtStart(service, atStart, logger));
@@ -149,7 +170,8 @@ export async function runStart(ctx: CliContext, cmd: Command, opts: StartFlags):
   } finally {
     stop.dispose();
     published?.remove();
-    workspace.release();
+    if (hosted) await hosted.close();
+    else workspace.release();
   }
 }
 

@@ -55,7 +55,7 @@ export class ProfileRealtime {
     this.intervalMs = options.intervalMs ?? 100;
     this.maxBacklog = options.maxBacklog ?? 64;
     this.nsp = io.of(PROFILE_NAMESPACE);
-    this.nsp.use((socket, next) => {
+    this.nsp.use(async (socket, next) => {
       const requested = socket.handshake.query['profile'];
       try {
         if (typeof requested !== 'string' || requested === '') {
@@ -63,7 +63,7 @@ export class ProfileRealtime {
             code: 'invalid_request',
           });
         }
-        (socket.data as { profile?: string }).profile = fleet.resolve(requested);
+        (socket.data as { profile?: string }).profile = await fleet.resolve(requested);
         next();
       } catch (error) {
         const refused = new Error((error as Error).message) as Error & { data?: unknown };
@@ -147,7 +147,7 @@ export class ProfileRealtime {
     try {
       this.fleet.armStats(name);
       room.lastRevision = this.fleet.revision(name);
-      const view = this.fleet.view(name);
+      const view = await this.fleet.view(name);
       socket.emit(REALTIME.stats, view);
       socket.emit(REALTIME.connection, view.connection);
       socket.emit(REALTIME.goals, await this.fleet.goalsView(name));
@@ -179,9 +179,10 @@ export class ProfileRealtime {
       const goalsKey = JSON.stringify(goals);
       const goalsChanged = goalsKey !== room.lastGoals;
       room.lastGoals = goalsKey;
+      const view = changed ? await this.fleet.view(name) : undefined;
       if (this.closed || this.rooms.get(key(name)) !== room) return;
       if (changed || goalsChanged) this.dropSlowClients(room);
-      if (changed) this.nsp.to(key(name)).emit(REALTIME.stats, this.fleet.view(name));
+      if (view) this.nsp.to(key(name)).emit(REALTIME.stats, view);
       if (goalsChanged) this.nsp.to(key(name)).emit(REALTIME.goals, goals);
     } catch (error) {
       this.logger.warn(`could not push profile "${room.name}": ${(error as Error).message}`);

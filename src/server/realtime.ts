@@ -84,7 +84,7 @@ export class RealtimeHub {
     );
     this.io.on('connection', (socket: LiveSocket) => {
       socket.emit(REALTIME.stats, this.service.view());
-      socket.emit(REALTIME.connection, this.service.connection.current);
+      socket.emit(REALTIME.connection, this.service.view().connection);
       socket.emit(REALTIME.goals, this.service.goalsView());
     });
     const onStats = () => this.schedule();

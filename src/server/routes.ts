@@ -110,7 +110,7 @@ export function registerRoutes(
     },
     async (request, reply) => {
       await service.createProfile(request.body.name);
-      return reply.code(201).send(service.profiles());
+      return reply.code(201).send(await service.profiles());
     },
   );
 
@@ -147,7 +147,7 @@ export function registerRoutes(
   app.get(
     '/api/sessions',
     { schema: { summary: 'Every broadcast, newest first', response: { 200: sessionsResponse } } },
-    async () => ({ sessions: service.sessions() }),
+    async () => ({ sessions: await service.sessions() }),
   );
 
   app.get(
@@ -174,7 +174,7 @@ export function registerRoutes(
     async (request, reply) => {
       const { id } = request.params;
       const { format } = request.query;
-      const body = exportSession(service.exportSession(id), format);
+      const body = exportSession(await service.exportSession(id), format);
       return reply
         .header(
           'content-type',

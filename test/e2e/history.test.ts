@@ -44,7 +44,8 @@ beforeAll(async () => {
   const workspace = new Workspace(dataDir, silentLogger);
   workspace.lockForWriting('test');
   workspace.ensureDefault();
-  const store = workspace.openForWriting('default');
+  const profile = workspace.openForWriting('default');
+  const { store } = profile;
   try {
     const days = [33, 30, 26, 23, 19, 16, 12, 9, 5, 2, 1];
     for (const [i, ago] of days.entries()) {
@@ -62,7 +63,7 @@ beforeAll(async () => {
         },
         `luna-${i}.ndjson`,
       );
-      await runReplay({ store, file, speed: 0, saveIntervalMs: 200, logger: silentLogger });
+      await runReplay({ profile, file, speed: 0, saveIntervalMs: 200, logger: silentLogger });
     }
   } finally {
     store.close();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { LiveService } from '../../src/app/live-service.js';
 import { silentLogger } from '../../src/app/logger.js';
+import type { ProfileSpace } from '../../src/app/profile-space.js';
 import { createSourceFactory } from '../../src/app/source-factory.js';
 import { Workspace } from '../../src/app/workspace.js';
 import { buildServer } from '../../src/server/build-server.js';
@@ -40,6 +41,8 @@ export interface TestServerOptions {
   /** The history routes' clock and default time zone. */
   now?: () => number;
   timeZone?: string;
+  /** Where the profiles are kept, made from the data directory's (default: SQLite files). */
+  space?: (workspace: Workspace) => ProfileSpace;
 }
 
 const open: TestServer[] = [];
@@ -50,7 +53,7 @@ export async function testServer(options: TestServerOptions = {}): Promise<TestS
   const workspace = new Workspace(dataDir, silentLogger);
   workspace.lockForWriting('test');
   const service = await LiveService.open({
-    workspace,
+    workspace: options.space?.(workspace) ?? workspace,
     logger: silentLogger,
     saveIntervalMs: options.saveIntervalMs ?? 100,
     sources: createSourceFactory({
@@ -124,15 +127,19 @@ export function socketTo(
   });
 }
 
-export function waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+/** Polls `predicate` (which may answer with a promise) until it gives something truthy. */
+export function waitFor<T>(
+  predicate: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const poll = () => {
-      const value = predicate();
+    const poll = async () => {
+      const value = await predicate();
       if (value) return resolve(value);
       if (Date.now() - started > timeoutMs) return reject(new Error('timed out waiting'));
-      setTimeout(poll, 20);
+      setTimeout(() => void poll().catch(reject), 20);
     };
-    poll();
+    poll().catch(reject);
   });
 }

@@ -61,13 +61,14 @@ beforeAll(async () => {
   const workspace = new Workspace(dataDir, silentLogger);
   workspace.lockForWriting('test');
   workspace.ensureDefault();
-  const store = workspace.openForWriting('default');
+  const profile = workspace.openForWriting('default');
+  const { store } = profile;
   try {
     let n = 0;
     for (const broadcast of world) {
       for (const events of broadcast.recordings) {
         const file = writeRecording(recordings, `r${++n}.ndjson`, events);
-        await runReplay({ store, file, speed: 0, saveIntervalMs: 50, logger: silentLogger });
+        await runReplay({ profile, file, speed: 0, saveIntervalMs: 50, logger: silentLogger });
       }
     }
     sessionIds = store
@@ -328,7 +329,7 @@ describe('history against the oracle', () => {
     await server.close();
     const workspace = new Workspace(dataDir, silentLogger);
     workspace.lockForWriting('test');
-    const store = workspace.openForWriting('default');
+    const { store } = workspace.openForWriting('default');
     try {
       const again = await applyLtthImport(await prepareLtthImport(ltthFile), store.history);
       expect(again.applied).toBe(false);

@@ -121,6 +121,7 @@ async function snapshot(store: ProfileStorage, rooms: readonly string[], probe: 
       series: await store.sessionSeries(session.id),
       viewers: await store.sessionViewers(session.id),
       lastSampleAt: await store.lastSampleAt(session.id),
+      gifts: await store.history.giftBreakdown(session.id),
     });
   }
   const memories = [];
@@ -139,10 +140,21 @@ async function snapshot(store: ProfileStorage, rooms: readonly string[], probe: 
       counted: [...counted].sort(),
     });
   }
+  // The all-time totals, kept by the folds run inside the writes above (ended entries
+  // folded, a resumed one taken out again).
+  const allTime = {
+    viewers: await store.history.allViewers(),
+    topCoins: await store.history.leaderboard({
+      metric: 'coins',
+      scope: { kind: 'all' },
+      limit: 20,
+    }),
+  };
   return {
     current: current && { ...current, sessionId: at(current.sessionId) },
     entries,
     memories,
+    allTime,
   };
 }
 
@@ -196,6 +208,7 @@ describe('PostgreSQL and SQLite profiles give the same answers', { timeout: 180_
     clock += 5000;
     const interrupted = await expectSame(pair, rooms, probe);
     expect(interrupted.entries[0]!.endReason).toBe('interrupted');
+    expect(interrupted.allTime.viewers.length).toBeGreaterThan(0); // folded when closed
     await play(pair, [eventsA[0]!, ...eventsA.slice(half - 3000)]);
     expect(pair.pg.lookups.found).toBeGreaterThan(0);
     expect(pair.pg.lookups).toEqual(pair.sqlite.lookups);
@@ -228,6 +241,8 @@ describe('PostgreSQL and SQLite profiles give the same answers', { timeout: 180_
     await both(pair, (d) => d.end('disconnected', clock));
     const evening = await expectSame(pair, rooms, probe);
     expect(evening.entries).toHaveLength(3);
+    expect(evening.allTime.viewers.length).toBeGreaterThan(500);
+    expect(evening.entries.every((e) => (e.gifts ?? []).length > 0)).toBe(true);
     expect(evening.memories[0]!.total).toBe(0); // the first broadcast is forgotten
     expect(evening.memories[1]!.total).toBeGreaterThan(10_000);
     expect(evening.memories[1]!.counted).toEqual(

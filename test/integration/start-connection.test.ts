@@ -129,7 +129,7 @@ async function cutShort(dataDir: string): Promise<void> {
 
 async function resumeWith(dataDir: string, source: () => Source) {
   const next = await service(dataDir, source);
-  const choice = chooseStartConnection({ resume: true, sessions: next.sessions() });
+  const choice = chooseStartConnection({ resume: true, sessions: await next.sessions() });
   expect(choice).toMatchObject({ streamer: 'alice', reason: 'resume' });
   return { next, choice: choice! };
 }
@@ -140,8 +140,10 @@ describe('a resume that never reaches the broadcast', () => {
     await cutShort(data);
     const { next, choice } = await resumeWith(data, () => failing('user_offline'));
     await connectAtStart(next, choice, silentLogger);
-    expect(next.sessions()).toMatchObject([{ endReason: 'ended', stats: { likes: 5 } }]);
-    expect(chooseStartConnection({ resume: true, sessions: next.sessions() })).toBeUndefined();
+    expect(await next.sessions()).toMatchObject([{ endReason: 'ended', stats: { likes: 5 } }]);
+    expect(
+      chooseStartConnection({ resume: true, sessions: await next.sessions() }),
+    ).toBeUndefined();
     await next.shutdown();
   });
 
@@ -156,8 +158,10 @@ describe('a resume that never reaches the broadcast', () => {
     // Not held up by the connect still waiting (up to 10 s) for its first outcome.
     expect(Date.now() - asked).toBeLessThan(5000);
     await starting;
-    expect(next.sessions()).toMatchObject([{ endReason: 'disconnected' }]);
-    expect(chooseStartConnection({ resume: true, sessions: next.sessions() })).toBeUndefined();
+    expect(await next.sessions()).toMatchObject([{ endReason: 'disconnected' }]);
+    expect(
+      chooseStartConnection({ resume: true, sessions: await next.sessions() }),
+    ).toBeUndefined();
     await next.shutdown();
   });
 
@@ -166,8 +170,8 @@ describe('a resume that never reaches the broadcast', () => {
     await cutShort(data);
     const { next, choice } = await resumeWith(data, () => failing('tiktok_unreachable'));
     await connectAtStart(next, choice, silentLogger);
-    expect(next.sessions()).toMatchObject([{ endReason: 'stopped' }]);
-    expect(chooseStartConnection({ resume: true, sessions: next.sessions() })).toMatchObject({
+    expect(await next.sessions()).toMatchObject([{ endReason: 'stopped' }]);
+    expect(chooseStartConnection({ resume: true, sessions: await next.sessions() })).toMatchObject({
       reason: 'resume',
     });
     await next.shutdown();

@@ -108,7 +108,7 @@ describe('requests without a body', () => {
       await s.service.createProfile('gone');
       const activate = await send(s, 'POST', '/api/profiles/other/activate', noBody);
       expect(activate.status, activate.body).toBe(200);
-      expect(s.service.profiles().active).toBe('other');
+      expect((await s.service.profiles()).active).toBe('other');
       const remove = await send(s, 'DELETE', '/api/profiles/gone', noBody);
       expect(remove.status, remove.body).toBe(204);
       expect(fs.existsSync(path.join(s.dataDir, 'user_configs', 'gone.db'))).toBe(false);

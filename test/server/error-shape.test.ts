@@ -233,6 +233,6 @@ describe('error shape', () => {
     });
     expect(response.statusCode).toBe(400);
     expect(errorShape.parse(response.json()).error.code).toBe('invalid_content_length');
-    expect(server.service.profiles().profiles.map((p) => p.name)).toEqual(['default']);
+    expect((await server.service.profiles()).profiles.map((p) => p.name)).toEqual(['default']);
   });
 });

@@ -197,9 +197,9 @@ async function snapshot(server: TestServer) {
     files: files.sort(),
     savedLikes: (await server.service.saved())?.stats.likes,
     liveLikes: server.service.view().stats.likes,
-    active: server.service.profiles().active,
+    active: (await server.service.profiles()).active,
     connection: server.service.connection.current.state,
-    sessions: server.service.sessions().length,
+    sessions: (await server.service.sessions()).length,
     goals: (await server.service.goals()).goals.map((g) => `${g.id} ${g.target}`),
   };
 }
@@ -262,8 +262,8 @@ describe('request targets off loopback', () => {
       ).not.toContain(code);
       expect(response.status, `${route.method} ${route.path}`).toBeLessThan(500);
     }
-    expect(server.service.profiles().profiles.map((p) => p.name)).toContain('evil');
-    expect(server.service.profiles().active).toBe('victim');
+    expect((await server.service.profiles()).profiles.map((p) => p.name)).toContain('evil');
+    expect((await server.service.profiles()).active).toBe('victim');
   });
 
   it('the table above names every route of the API', async () => {

@@ -90,8 +90,10 @@ describe('several LIVEs at once', () => {
   it('counts each profile exactly as it counts alone, while they all run together', async () => {
     const { server, lives } = await threeLives(25);
     const states: string[][] = [];
-    const connectedAtOnce = () => {
-      const now = ['default', 'second', 'Third'].map((p) => server.service.fleet.view(p));
+    const connectedAtOnce = async () => {
+      const now = await Promise.all(
+        ['default', 'second', 'Third'].map((p) => server.service.fleet.view(p)),
+      );
       states.push(now.map((v) => v.connection.state));
       return now.every((v) => v.connection.state === 'connected');
     };
@@ -199,7 +201,7 @@ describe('several LIVEs at once', () => {
     expect(
       (await call(server, 'POST', '/api/profiles/second/connection', { streamer: 'slow' })).status,
     ).toBe(200);
-    await waitFor(() => server.service.fleet.view('second').stats.totalCoins === 10);
+    await waitFor(async () => (await server.service.fleet.view('second')).stats.totalCoins === 10);
     const twice = await call(server, 'POST', '/api/profiles/second/connection', {
       streamer: 'slow',
     });
@@ -236,7 +238,7 @@ describe('several LIVEs at once', () => {
     await server.service.createProfile('second');
     await server.service.createProfile('third');
     await call(server, 'POST', '/api/profiles/second/connection', { streamer: 'slow' });
-    await waitFor(() => server.service.fleet.view('second').stats.totalCoins === 7);
+    await waitFor(async () => (await server.service.fleet.view('second')).stats.totalCoins === 7);
     const switched = await call(server, 'POST', '/api/profiles/third/activate');
     expect(switched.status).toBe(200);
     const second = (await call(server, 'GET', '/api/profiles/second/stats')).body as StatsResponse;
@@ -349,7 +351,7 @@ describe('the roster', () => {
     await waitFor(() => idle(server), 60_000);
     // A LIVE that holds still after its first gift, still counting while the roster is read.
     await call(server, 'POST', '/api/profiles/Third/connection', { streamer: 'slow' });
-    await waitFor(() => server.service.fleet.view('Third').stats.totalCoins === 10);
+    await waitFor(async () => (await server.service.fleet.view('Third')).stats.totalCoins === 10);
     await until(
       async () => (await server.service.fleet.stats('Third')).saved?.stats.totalCoins === 10,
     );

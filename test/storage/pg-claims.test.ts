@@ -1,7 +1,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PgBus, notify, type BusChannel } from '../../src/storage/pg/pg-bus.js';
-import { PgClaims, claimHolders, newClaimsOwner } from '../../src/storage/pg/pg-claims.js';
+import {
+  PgClaims,
+  assertNoOtherClaim,
+  claimHolders,
+  newClaimsOwner,
+} from '../../src/storage/pg/pg-claims.js';
 import { freshDatabase } from '../helpers/postgres-cluster.js';
 
 let url: string;
@@ -111,6 +116,34 @@ describe('claims with advisory locks', () => {
       expect(Date.now() - killedAt).toBeLessThan(5_000);
     } finally {
       await a.close();
+    }
+  });
+});
+
+describe('fencing', () => {
+  it('a write is refused when another process holds the profile, allowed to its holder or when nobody does', async () => {
+    const a = await PgClaims.connect(url, newClaimsOwner());
+    const b = await PgClaims.connect(url, newClaimsOwner());
+    try {
+      await assertNoOtherClaim(admin, 11, undefined); // nobody holds it
+      expect(await a.tryClaim(11)).toBe(true);
+      await assertNoOtherClaim(admin, 11, a.backendPid);
+      await assertNoOtherClaim(admin, 12, b.backendPid);
+      await expect(assertNoOtherClaim(admin, 11, b.backendPid)).rejects.toMatchObject({
+        code: 'claim_lost',
+      });
+      await expect(assertNoOtherClaim(admin, 11, undefined)).rejects.toMatchObject({
+        code: 'claim_lost',
+      });
+      // a's connection dies and b takes over: a's writes are refused from then on.
+      await admin.query('SELECT pg_terminate_backend($1)', [a.backendPid]);
+      await until(() => b.tryClaim(11));
+      await expect(assertNoOtherClaim(admin, 11, a.backendPid)).rejects.toMatchObject({
+        code: 'claim_lost',
+      });
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 });

@@ -11,8 +11,12 @@ export interface CountingTarget {
    * way. Throws when there is nothing to connect to (no such recording, …).
    */
   start(profile: string, streamer: string): Promise<void>;
-  /** Disconnects (final save, the history entry ended) and closes the profile. */
-  stop(profile: string): Promise<void>;
+  /**
+   * Ends the counting (final save) and closes the profile: `disconnected` when it is no
+   * longer wanted (the history entry ends as after a Disconnect), `stopped` when this
+   * process stops (the entry is resumed by whoever takes the LIVE over).
+   */
+  stop(profile: string, why: 'disconnected' | 'stopped'): Promise<void>;
   /**
    * Stops counting at once and saves nothing more: the claim is gone, so another process
    * may count the profile already. Whatever was not saved yet is counted again by the next
@@ -98,6 +102,11 @@ export class ClaimLoop extends EventEmitter<LoopEvents> {
     return [...this.owned.values()].map((o) => o.wanted);
   }
 
+  /** The server process of the claims connection, while there is one (for fencing). */
+  get backendPid(): number | undefined {
+    return this.claims?.isOpen ? this.claims.backendPid : undefined;
+  }
+
   /** Whether this process holds the profile's claim. */
   holds(profileId: number): boolean {
     return this.owned.has(profileId);
@@ -108,6 +117,8 @@ export class ClaimLoop extends EventEmitter<LoopEvents> {
    * meanwhile) and its claim goes.
    */
   ended(profileId: number): void {
+    // Stopping: the connections end because this process stops, not by themselves.
+    if (this.closed) return;
     const owned = this.owned.get(profileId);
     if (!owned || owned.busy) return;
     this.change(owned, async () => {
@@ -130,7 +141,7 @@ export class ClaimLoop extends EventEmitter<LoopEvents> {
     await Promise.all(
       [...this.owned.values()].map(async (owned) => {
         await owned.busy?.catch(() => undefined);
-        await this.options.target.stop(owned.wanted.profile).catch((error: unknown) => {
+        await this.options.target.stop(owned.wanted.profile, 'stopped').catch((error: unknown) => {
           this.options.logger.error(`profile "${owned.wanted.profile}": ${String(error)}`);
         });
       }),
@@ -194,7 +205,7 @@ export class ClaimLoop extends EventEmitter<LoopEvents> {
         });
       } else if (now.streamer !== owned.wanted.streamer || now.wantedAt !== owned.wanted.wantedAt) {
         this.change(owned, async () => {
-          await this.options.target.stop(owned.wanted.profile);
+          await this.options.target.stop(owned.wanted.profile, 'disconnected');
           owned.wanted = now;
           await this.begin(owned);
         });
@@ -232,7 +243,7 @@ export class ClaimLoop extends EventEmitter<LoopEvents> {
 
   /** Stops counting the profile (if `stop`) and lets go of its claim. */
   private async let(owned: Owned, stop: boolean): Promise<void> {
-    if (stop) await this.options.target.stop(owned.wanted.profile);
+    if (stop) await this.options.target.stop(owned.wanted.profile, 'disconnected');
     if (this.owned.get(owned.wanted.profileId) !== owned) return;
     this.owned.delete(owned.wanted.profileId);
     await this.claims?.release(owned.wanted.profileId).catch(() => undefined);

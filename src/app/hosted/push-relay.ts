@@ -271,6 +271,7 @@ export class RemoteViews extends EventEmitter<RemoteEvents> {
         break;
       }
       case 'released':
+        if (known && known.owner !== message.o) return; // a new owner's view stays
         this.views.delete(k);
         this.emit('released', message.p);
         this.emit('stats', message.p);

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import pg from 'pg';
+import { LivetallyError } from '../../domain/errors.js';
 
 /**
  * The first key of every claim's advisory lock (the second is the profile's id), so that
@@ -207,6 +208,33 @@ export class PgClaims extends EventEmitter<ClaimsEvents> {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('the claims connection is closed');
+  }
+}
+
+/**
+ * Refuses a write (inside its transaction) when another process holds the profile's claim:
+ * `claim_lost`. `backendPid` is this process's claims connection (undefined when it has
+ * none). Fencing: a process that lost its claims connection, and so its locks, cannot
+ * overwrite what the new owner saves, even before it notices. A profile nobody holds may
+ * be written (a reset of an idle profile); whoever claims it next reads what was written.
+ */
+export async function assertNoOtherClaim(
+  client: pg.ClientBase,
+  profileId: number,
+  backendPid: number | undefined,
+): Promise<void> {
+  const { rows } = await client.query<{ pid: number }>(
+    `SELECT pid FROM pg_locks
+      WHERE locktype = 'advisory' AND granted AND objsubid = 2
+        AND classid = $1::int::oid AND objid = $2::int::oid
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    [CLAIM_LOCK_CLASS, profileId],
+  );
+  if (rows.some((r) => r.pid !== backendPid)) {
+    throw new LivetallyError(
+      'claim_lost',
+      'another livetally process of the service counts this profile now; nothing was saved here',
+    );
   }
 }
 

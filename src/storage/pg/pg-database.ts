@@ -40,6 +40,7 @@ export function openPgPool(url: string, options: PgPoolOptions = {}): PgPool {
     max: options.max ?? 10,
     types,
     connectionTimeoutMillis: 10_000,
+    keepAlive: true,
     idleTimeoutMillis: 30_000,
   });
   // An idle connection that the server drops (restart, network) is reported here; the next
@@ -60,11 +61,8 @@ const MIGRATION_LOCK = 0x6c69_7665_7461_6c6cn; // "livetall"
  * refused before anything changes. Returns the versions applied now.
  */
 export async function migratePg(pool: PgPool, now: () => number = Date.now): Promise<number[]> {
-  const client = await connect(pool);
-  const applied: number[] = [];
   try {
-    await client.query('BEGIN');
-    try {
+    return await inTransaction(pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK.toString()]);
       await client.query(
         `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -84,6 +82,7 @@ export async function migratePg(pool: PgPool, now: () => number = Date.now): Pro
             `${PG_SCHEMA_VERSION}); upgrade livetally to use it — nothing in it was changed`,
         );
       }
+      const applied: number[] = [];
       for (const migration of PG_MIGRATIONS) {
         if (migration.version <= current) continue;
         await client.query(migration.sql);
@@ -93,25 +92,41 @@ export async function migratePg(pool: PgPool, now: () => number = Date.now): Pro
         );
         applied.push(migration.version);
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    }
+      return applied;
+    });
   } catch (error) {
     throw pgFailure(error, 'setting up the database') ?? error;
-  } finally {
-    client.release();
   }
-  return applied;
 }
 
-/** A connection from the pool, or a clear error when the database cannot be reached. */
-export async function connect(pool: PgPool): Promise<PgClient> {
+/**
+ * Runs `work` on one connection of the pool, then hands it back (or drops it when it broke).
+ * While it is out, the connection's own error events are caught here: a connection that
+ * the server or the network cuts between two queries must not crash the process.
+ */
+export async function withClient<T>(
+  pool: PgPool,
+  work: (client: PgClient) => Promise<T>,
+): Promise<T> {
+  let client: PgClient;
   try {
-    return await pool.connect();
+    client = await pool.connect();
   } catch (error) {
     throw pgFailure(error, 'connecting to the database') ?? error;
+  }
+  let broken = false;
+  const onError = () => {
+    broken = true;
+  };
+  client.on('error', onError);
+  try {
+    return await work(client);
+  } catch (error) {
+    if (isConnectionError(error)) broken = true;
+    throw error;
+  } finally {
+    client.removeListener('error', onError);
+    client.release(broken);
   }
 }
 
@@ -119,31 +134,18 @@ export async function connect(pool: PgPool): Promise<PgClient> {
  * Runs `work` in one transaction on one connection: committed when it resolves, rolled back
  * when it throws.
  */
-export async function inTransaction<T>(
-  pool: PgPool,
-  work: (client: PgClient) => Promise<T>,
-): Promise<T> {
-  const client = await connect(pool);
-  let broken = false;
-  try {
+export function inTransaction<T>(pool: PgPool, work: (client: PgClient) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client) => {
     await client.query('BEGIN');
     try {
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
+      await client.query('ROLLBACK').catch(() => {});
       throw error;
     }
-  } catch (error) {
-    if (isConnectionError(error)) broken = true;
-    throw error;
-  } finally {
-    // A connection that failed mid-transaction is not handed out again.
-    client.release(broken);
-  }
+  });
 }
 
 /** Node's and PostgreSQL's codes for "the server is not there, or went away". */

@@ -29,6 +29,8 @@ export async function foldSession(
     [profileId, sessionId],
   );
   if (claimed.rowCount === 0) return false;
+  // Then the profile's state row: folds, unfolds and imports of one profile change its
+  // totals one after another (the next one's statements see this one's committed rows).
   const before = (await bump(client, profileId)) - 1;
   await client.query(
     `INSERT INTO viewer_totals (profile_id, user_id, handle, nickname, coins, gifts, likes,
@@ -87,6 +89,9 @@ export async function unfoldSession(
     [profileId, sessionId],
   );
   if (claimed.rowCount === 0) return false;
+  // The profile's state row first, as a fold takes it: folds and unfolds of one profile
+  // then change viewer_totals one after another, never locking rows in opposite orders.
+  await bump(client, profileId);
   await client.query(
     `UPDATE viewer_totals vt
         SET coins = vt.coins - sv.coins, gifts = vt.gifts - sv.gifts,
@@ -102,7 +107,6 @@ export async function unfoldSession(
     profileId,
     sessionId,
   ]);
-  await bump(client, profileId);
   return true;
 }
 

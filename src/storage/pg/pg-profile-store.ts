@@ -49,6 +49,12 @@ export interface PgProfileStoreOptions {
   now?: () => number;
   /** Only read: every write throws (as a SQLite profile opened read-only). */
   readonly?: boolean;
+  /**
+   * Runs first in every write transaction, once the profile's row is locked; throwing
+   * rolls the write back. The hosted mode checks there that this process still holds the
+   * profile's claim (`assertClaimHeld`), so a process that lost it writes nothing more.
+   */
+  writeGuard?: (client: PgClient, profileId: number) => Promise<void>;
 }
 
 /** Message keys read per query when a resumed broadcast's keys are loaded. */
@@ -510,6 +516,7 @@ export class PgProfileStore implements ProfileStorage {
             `the profile "${this.profileName}" was deleted from the database`,
           );
         }
+        await this.options.writeGuard?.(client, this.profileId);
         return work(client);
       });
     } catch (error) {

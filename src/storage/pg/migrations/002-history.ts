@@ -36,11 +36,13 @@ export const history: Migration = {
       PRIMARY KEY (profile_id, user_id)
     );
 
-    -- One row per profile (SQLite's single row id = 1), made by the first fold or import;
+    -- One row per profile (SQLite's single row, id = 1), made by the first fold or import;
     -- no row reads as 0. Grows whenever the profile's viewer_totals change.
     CREATE TABLE history_state (
-      profile_id bigint PRIMARY KEY REFERENCES profiles (id) ON DELETE CASCADE,
-      folds bigint NOT NULL
+      profile_id bigint NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+      id bigint NOT NULL DEFAULT 1 CHECK (id = 1),
+      folds bigint NOT NULL,
+      PRIMARY KEY (profile_id)
     );
 
     CREATE TABLE viewer_top (
