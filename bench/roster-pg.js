@@ -28,6 +28,7 @@ const TICKS_PER_S = 100; // Linux USER_HZ
 const fmt = (n, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const ms = (n) => (Number.isFinite(n) ? `${fmt(n)} ms` : 'no answer within 10 s');
 
 /** PostgreSQL settings of the bench's cluster: its defaults (fsync on), enough connections. */
 const PG_SETTINGS = ['max_connections=300', 'shared_buffers=256MB'];
@@ -83,11 +84,9 @@ export async function benchRosterPg(log) {
           `${fmt(result.stopMs / 1000, 1)} s`.padStart(6),
         ].join(' '),
       );
-      if (result.rosterMs !== null) {
-        log(
-          `          GET /api/profiles/roster with ${lives} LIVEs counting: ${fmt(result.rosterMs)} ms`,
-        );
-      }
+      log(
+        `          ${fmt(result.commitsPerSecond)} commits/s; GET /api/profiles/NAME/stats while counting: p50 ${ms(result.answerP50Ms)}, max ${ms(result.answerMaxMs)}; GET /api/profiles/roster: ${result.rosterMs === null ? 'no answer within 60 s' : ms(result.rosterMs)}; load average ${os.loadavg()[0].toFixed(1)}`,
+      );
       if (result.counting !== lives) {
         log(`          only ${result.counting} of ${lives} were connected`);
       }
@@ -144,12 +143,37 @@ async function step(cluster, lives, speed) {
 
     const cpuStart = servers.map((s) => readProc(s.child.pid).ticks);
     const pgStart = postgresTicks(cluster.pid);
+    const commitsStart = await commits(db, name);
     const wallStart = performance.now();
+    // Meanwhile, what a page asks now and then: one profile's stats, from each process.
+    const answers = [];
+    const probing = (async () => {
+      for (let i = 0; performance.now() - wallStart < SECONDS * 1000 - 1000; i++) {
+        const started = performance.now();
+        const server = servers[i % PROCESSES];
+        try {
+          await request(
+            server.url,
+            'GET',
+            `api/profiles/${names[i % lives]}/stats`,
+            undefined,
+            10_000,
+          );
+          answers.push(performance.now() - started);
+        } catch {
+          answers.push(Infinity);
+        }
+        await sleep(Math.max(0, 500 - (performance.now() - started)));
+      }
+    })();
     await sleep(SECONDS * 1000);
     const wallS = (performance.now() - wallStart) / 1000;
     const cpuEnd = servers.map((s) => readProc(s.child.pid).ticks);
     const pgEnd = postgresTicks(cluster.pid);
+    const commitsEnd = await commits(db, name);
     const rss = servers.map((s) => readProc(s.child.pid).rssKb);
+    await probing;
+    answers.sort((a, b) => a - b);
 
     const { rows } = await db.query(
       `SELECT count(*) FILTER (WHERE s.updated_at IS NULL)::int AS not_saved,
@@ -168,14 +192,19 @@ async function step(cluster, lives, speed) {
     );
     const livesOf = (pid) => holders.rows.find((r) => r.app && r.app.includes(`:${pid}:`))?.n ?? 0;
 
+    // Who is connected, as the roster says (and how long it takes to say it).
     const rosterStart = performance.now();
     let rosterMs = null;
-    let counting = 0;
-    const roster = await request(servers[0].url, 'GET', 'api/profiles/roster');
-    rosterMs = performance.now() - rosterStart;
-    counting = roster.profiles.filter(
-      (p) => p.name.startsWith('live') && p.connection?.state === 'connected',
-    ).length;
+    let counting = null;
+    try {
+      const roster = await request(servers[0].url, 'GET', 'api/profiles/roster', undefined, 60_000);
+      rosterMs = performance.now() - rosterStart;
+      counting = roster.profiles.filter(
+        (p) => p.name.startsWith('live') && p.connection?.state === 'connected',
+      ).length;
+    } catch {
+      // no answer within a minute: said in the output; the claims tell who counts
+    }
 
     const stopStart = performance.now();
     await Promise.all(servers.map((s) => stop(s)));
@@ -194,8 +223,11 @@ async function step(cluster, lives, speed) {
       stalestSaveMs: rows[0].stalest ?? Infinity,
       notSaved: rows[0].not_saved,
       rssPerLiveKb: processes.reduce((a, p) => a + p.grownKb, 0) / Math.max(1, heldLives),
-      counting: Math.min(counting, heldLives),
+      counting: counting === null ? heldLives : Math.min(counting, heldLives),
       rosterMs,
+      commitsPerSecond: (commitsEnd - commitsStart) / wallS,
+      answerP50Ms: answers[Math.floor(answers.length / 2)] ?? Infinity,
+      answerMaxMs: answers.at(-1) ?? Infinity,
       stopMs,
     };
   } finally {
@@ -247,11 +279,12 @@ function stop(server) {
   });
 }
 
-async function request(base, method, route, body) {
+async function request(base, method, route, body, timeoutMs = 120_000) {
   const response = await fetch(`${base}${route}`, {
     method,
     headers: body ? { 'content-type': 'application/json' } : {},
     body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} /${route}: ${response.status} ${text}`);
@@ -267,6 +300,15 @@ async function inParallel(items, limit, work) {
     }
   });
   await Promise.all(workers);
+}
+
+/** Transactions committed in the database so far (PostgreSQL's statistics). */
+async function commits(db, name) {
+  const { rows } = await db.query(
+    'SELECT xact_commit::float8 AS n FROM pg_stat_database WHERE datname = $1',
+    [name],
+  );
+  return rows[0]?.n ?? 0;
 }
 
 /** CPU ticks (user + system, every thread) and resident memory of a process. */
