@@ -96,8 +96,9 @@ const nameKey = (name: string) => name.toLowerCase();
 /**
  * Copies one SQLite profile (`source`, opened read-only: see `openDatabase`) into the
  * profile `profileName` of the PostgreSQL database, table by table, in ONE transaction: it
- * all arrives or nothing does. The profile is created when absent; when it exists it must
- * hold nothing yet (`profile_not_empty` otherwise, and nothing is written).
+ * all arrives or nothing does. The profile (a valid name: the caller checks it) is created
+ * when absent; when it exists it must hold nothing yet (`profile_not_empty`) and no process
+ * may be counting it (`profile_counting`); otherwise nothing is written.
  *
  * The file is read inside one read transaction, so a livetally counting into it meanwhile
  * cannot make the copy half old, half new.
@@ -234,9 +235,11 @@ async function claimEmptyProfile(
         'profile name (--profile), or delete that profile first — nothing was written',
     );
   }
-  // What an empty profile may have: a zeroed current-stats row, a history counter at 0.
-  await client.query('DELETE FROM stream_stats WHERE profile_id = $1', [existing.id]);
-  await client.query('DELETE FROM history_state WHERE profile_id = $1', [existing.id]);
+  // What an empty profile may have: a zeroed current-stats row, a history counter at 0,
+  // caches of a leaderboard asked for while there was nobody in it.
+  for (const table of ['stream_stats', 'history_state', 'viewer_top', 'viewer_top_state']) {
+    await client.query(`DELETE FROM ${table} WHERE profile_id = $1`, [existing.id]);
+  }
   return { id: existing.id, name: existing.name, created: false };
 }
 
@@ -255,7 +258,6 @@ async function heldData(client: PgClient, profileId: number): Promise<string | u
             OR EXISTS (SELECT 1 FROM room_gift_streaks WHERE profile_id = $1)
             OR EXISTS (SELECT 1 FROM room_message_ids WHERE profile_id = $1)
             OR EXISTS (SELECT 1 FROM viewer_totals WHERE profile_id = $1)
-            OR EXISTS (SELECT 1 FROM viewer_top WHERE profile_id = $1)
             OR EXISTS (SELECT 1 FROM history_state WHERE profile_id = $1 AND folds > 0)
             OR EXISTS (SELECT 1 FROM imports WHERE profile_id = $1)
             OR EXISTS (SELECT 1 FROM imported_viewers WHERE profile_id = $1) AS other`,
