@@ -30,8 +30,15 @@ const fmt = (n, digits = 0) =>
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const ms = (n) => (Number.isFinite(n) ? `${fmt(n)} ms` : 'no answer within 10 s');
 
-/** PostgreSQL settings of the bench's cluster: its defaults (fsync on), enough connections. */
-const PG_SETTINGS = ['max_connections=300', 'shared_buffers=256MB'];
+/**
+ * PostgreSQL settings of the bench's cluster: its defaults (fsync on), enough connections,
+ * and whatever BENCH_ROSTER_PG_SETTINGS adds (comma-separated, e.g. synchronous_commit=off).
+ */
+const PG_SETTINGS = [
+  'max_connections=300',
+  'shared_buffers=256MB',
+  ...(process.env.BENCH_ROSTER_PG_SETTINGS ?? '').split(',').filter(Boolean),
+];
 
 export async function benchRosterPg(log) {
   const lines = fs.readFileSync(DEMO, 'utf8').trimEnd().split('\n');
@@ -40,7 +47,7 @@ export async function benchRosterPg(log) {
   const speed = RATE / ((lines.length - 1) / ((last.at - first.at) / 1000));
   const cluster = await startPgCluster(PG_SETTINGS);
   log(
-    `${PROCESSES} × livetally start --database on one ${cluster.version} cluster on this machine (${PG_SETTINGS.join(', ')}, otherwise its defaults: fsync and synchronous_commit on)`,
+    `${PROCESSES} × livetally start --database on one ${cluster.version} cluster on this machine (${PG_SETTINGS.join(', ')}, otherwise its defaults)`,
   );
   log(
     `each LIVE: recordings/demo.ndjson re-paced to 50 events/s, connected through the API; saves every 1 s; ${SECONDS} s measured after 5 s of warm-up`,
