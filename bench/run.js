@@ -1,4 +1,4 @@
-// npm run bench [-- replay|broadcast|server|tiktok|check|history|roster|slow-clients]: prints the figures the issues ask for.
+// npm run bench [-- replay|broadcast|server|tiktok|check|history|roster|roster-pg|slow-clients]: prints the figures the issues ask for.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -53,4 +53,9 @@ if (which === 'all' || which === 'roster') {
   const { benchRoster } = await import('./roster.js');
   log('\n== several LIVEs in one process, SQLite mode (issue 13) ==');
   await benchRoster(log);
+}
+if (which === 'all' || which === 'roster' || which === 'roster-pg') {
+  const { benchRosterPg } = await import('./roster-pg.js');
+  log('\n== several LIVEs in two processes on one PostgreSQL database, hosted mode (issue 13) ==');
+  await benchRosterPg(log);
 }

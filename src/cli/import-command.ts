@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { assertProfileName } from '../profiles/profile-name.js';
 import type { CliContext, CommandSetup } from './context.js';
+import { registerImportSqliteCommand } from './import-sqlite-command.js';
 import { formatNumber } from './output.js';
 
 interface ImportFlags {
@@ -18,6 +19,7 @@ export function registerImportCommand(
   const command = program
     .command('import')
     .description("bring another program's history into a profile");
+  registerImportSqliteCommand(command, ctx, setup);
   command
     .command('ltth')
     .description(
