@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { GoalFields } from '../../src/domain/goals.js';
 import { migratePg, openPgPool, type PgPool } from '../../src/storage/pg/pg-database.js';
 import { PgGoalRepository } from '../../src/storage/pg/pg-goal-repository.js';
+import { PgHistory } from '../../src/storage/pg/pg-history.js';
 import { PgProfiles } from '../../src/storage/pg/pg-profiles.js';
 import { freshDatabase } from '../helpers/postgres-cluster.js';
 
@@ -92,5 +93,39 @@ describe('the PostgreSQL goal repository', () => {
     await insert('likes', 5, 'add');
     expect((await goals.list()).map((g) => g.id)).toEqual(['ok']);
     expect(await goals.get('xlikes5add')).toBeNull();
+  });
+
+  it('say the database cannot be reached, with a code, instead of a stack', async () => {
+    const nowhere = openPgPool('postgres://postgres@127.0.0.1:1/nothing');
+    try {
+      const unreachable = { code: 'database_unreachable' };
+      await expect(new PgGoalRepository(nowhere, 1).list()).rejects.toMatchObject(unreachable);
+      await expect(new PgGoalRepository(nowhere, 1).create('g', LIKES)).rejects.toMatchObject(
+        unreachable,
+      );
+      const history = new PgHistory(nowhere, 1);
+      await expect(
+        history.summary({ period: 'day', zone: 'UTC', start: -Infinity, end: Infinity }),
+      ).rejects.toMatchObject(unreachable);
+      await expect(
+        history.leaderboard({
+          metric: 'coins',
+          scope: { kind: 'session', sessionId: 1 },
+          limit: 5,
+        }),
+      ).rejects.toMatchObject(unreachable);
+      await expect(history.giftBreakdown(1)).rejects.toMatchObject(unreachable);
+      await expect(
+        history.importHistory({
+          source: 'ltth',
+          fileName: 'x.db',
+          contentHash: 'h',
+          entry: null,
+          viewers: [],
+        }),
+      ).rejects.toMatchObject(unreachable);
+    } finally {
+      await nowhere.end();
+    }
   });
 });

@@ -14,7 +14,15 @@ import type { ProfileStorage } from '../../src/storage/profile-storage.js';
 import { migratePg, openPgPool, type PgPool } from '../../src/storage/pg/pg-database.js';
 import { PgProfileStore } from '../../src/storage/pg/pg-profile-store.js';
 import { PgProfiles } from '../../src/storage/pg/pg-profiles.js';
-import { RecordingGenerator } from '../../src/sources/replay/recording-generator.js';
+import { silentLogger } from '../../src/app/logger.js';
+import type { WritableProfile } from '../../src/app/profile-space.js';
+import { runReplay } from '../../src/app/run-replay.js';
+import { InlineProgressWriter } from '../../src/storage/progress-writer.js';
+import { PgProgressWriter } from '../../src/storage/pg/pg-progress-writer.js';
+import {
+  RecordingGenerator,
+  recordingLines,
+} from '../../src/sources/replay/recording-generator.js';
 import { freshDatabase } from '../helpers/postgres-cluster.js';
 import { StorageDriver } from '../helpers/storage-driver.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -364,5 +372,64 @@ describe('PostgreSQL and SQLite profiles give the same answers', { timeout: 180_
     await both(pair, (d) => d.save(20_000));
     const again = await expectSame(pair, [room], odd);
     expect(again.current?.stats).toEqual(seen.current?.stats);
+  });
+
+  it("the app itself (replays through StreamTracker and each engine's writer) saves the same", async () => {
+    const dir = tempDir();
+    const fixed = () => 1_800_000_000_000;
+    const file = path.join(dir, 'engine.db');
+    const sqliteStore = ProfileStore.open(file, { create: true, now: fixed });
+    await profiles.create('app');
+    const pgStore = await PgProfileStore.open(pool, 'app', { now: fixed });
+    const sqlite: WritableProfile = {
+      store: sqliteStore,
+      writer: (_kind, events) => new InlineProgressWriter(sqliteStore, events),
+    };
+    const pg: WritableProfile = {
+      store: pgStore,
+      writer: (_kind, events) => new PgProgressWriter(pgStore, events),
+    };
+    const generator = new RecordingGenerator({
+      seed: 31,
+      durationSec: 120,
+      intensity: 0.5,
+      audience: 600,
+      endStream: false,
+      roomId: '7400000000000000031',
+    });
+    const lines = [...recordingLines(generator)];
+    const firstPart = path.join(dir, 'first.ndjson');
+    const whole = path.join(dir, 'whole.ndjson');
+    fs.writeFileSync(firstPart, lines.slice(0, Math.floor(lines.length * 0.6)).join(''));
+    fs.writeFileSync(whole, lines.join(''));
+    const demo = fileURLToPath(new URL('../../recordings/demo.ndjson', import.meta.url));
+    const replay = async (profile: WritableProfile, recording: string) =>
+      runReplay({ profile, file: recording, speed: 0, saveIntervalMs: 20, logger: silentLogger });
+
+    // Part of a LIVE, stopped; the whole LIVE again (the part already counted is re-sent);
+    // then the shipped recording.
+    for (const recording of [firstPart, whole, demo]) {
+      const a = await replay(sqlite, recording);
+      const b = await replay(pg, recording);
+      expect(b.stats).toEqual(a.stats);
+      expect(b.broadcast && { ...b.broadcast, sessionId: 0 }).toEqual(
+        a.broadcast && { ...a.broadcast, sessionId: 0 },
+      );
+    }
+    const rooms = ['7400000000000000031', (shipped('demo.ndjson')[0] as ConnectedEvent).roomId];
+    const probe = [
+      ...msgIds(lines.slice(0, 400).map((line) => parseEventLine(line) as StreamEvent)),
+      'never-sent',
+    ];
+    const expected = await snapshot(sqliteStore, rooms, probe);
+    expect(await snapshot(pgStore, rooms, probe)).toEqual(expected);
+    expect(expected.entries).toHaveLength(2);
+    expect(expected.memories[0]!.counted).toEqual([]); // another LIVE came after it
+    expect(expected.memories[1]!.total).toBeGreaterThan(10_000);
+    expect(expected.entries[1]!.stats).toEqual({
+      ...generator.truth.stats,
+      viewers: expected.entries[1]!.stats.viewers,
+    });
+    sqliteStore.close();
   });
 });

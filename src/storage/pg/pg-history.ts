@@ -25,6 +25,7 @@ import type {
   SessionViewerRow,
   ViewerTotalsRow,
 } from '../rows.js';
+import { inTransaction, pgFailure, withClient } from './pg-database.js';
 import { bump, TOP_KEPT } from './pg-history-folds.js';
 
 /**
@@ -46,7 +47,7 @@ export class PgHistory implements HistoryRepository {
   ) {}
 
   async summary(query: SummaryQuery): Promise<SummaryBucket[]> {
-    return this.snapshot(async (client) => {
+    return this.snapshot('reading the history summary', async (client) => {
       const { rows } = await client.query<SummaryRow>(
         `SELECT id, started_at, ended_at, updated_at, peak_viewers, likes, total_coins,
                 followers, shares, gifts, folded, gifters
@@ -114,6 +115,10 @@ export class PgHistory implements HistoryRepository {
   }
 
   async leaderboard(query: LeaderboardQuery): Promise<ViewerTotals[]> {
+    return guard('reading a leaderboard', () => this.leaderboardOf(query));
+  }
+
+  private async leaderboardOf(query: LeaderboardQuery): Promise<ViewerTotals[]> {
     const column = metricColumn(query.metric);
     const { scope, limit } = query;
     if (scope.kind === 'session') {
@@ -144,11 +149,13 @@ export class PgHistory implements HistoryRepository {
       );
       return rank(sumViewers(rows), query.metric, limit);
     }
-    return this.snapshot((client) => this.allTimeLeaderboard(client, query.metric, limit));
+    return this.snapshot('reading a leaderboard', (client) =>
+      this.allTimeLeaderboard(client, query.metric, limit),
+    );
   }
 
   async viewer(userId: string): Promise<ViewerHistory | null> {
-    return this.snapshot(async (client) => {
+    return this.snapshot("reading a viewer's history", async (client) => {
       const params = [this.profileId, userId];
       const folded = (
         await client.query<ViewerTotalsRow & { imported: number; gift_sessions: number }>(
@@ -211,7 +218,7 @@ export class PgHistory implements HistoryRepository {
   }
 
   async allViewers(): Promise<ViewerAllTime[]> {
-    return this.snapshot(async (client) => {
+    return this.snapshot('reading every viewer', async (client) => {
       const sums = new Map<string, Summed>();
       const totals = await client.query<ViewerTotalsRow>(
         'SELECT * FROM viewer_totals WHERE profile_id = $1',
@@ -226,7 +233,7 @@ export class PgHistory implements HistoryRepository {
   }
 
   async recap(sessionId: number): Promise<SessionRecap | null> {
-    return this.snapshot(async (client) => {
+    return this.snapshot('reading a recap', async (client) => {
       const row = (
         await client.query<SessionRow & { gifter_rows: number }>(
           `SELECT s.*,
@@ -316,12 +323,14 @@ export class PgHistory implements HistoryRepository {
   }
 
   async giftBreakdown(sessionId: number): Promise<GiftTotals[] | null> {
-    const { rows } = await this.pool.query<Partial<SessionGiftRow>>(
-      `SELECT g.* FROM sessions s
+    const { rows } = await guard('reading a gift breakdown', () =>
+      this.pool.query<Partial<SessionGiftRow>>(
+        `SELECT g.* FROM sessions s
          LEFT JOIN session_gifts g ON g.profile_id = s.profile_id AND g.session_id = s.id
         WHERE s.profile_id = $1 AND s.id = $2
         ORDER BY g.coins DESC, g.count DESC, g.gift_id COLLATE "C"`,
-      [this.profileId, sessionId],
+        [this.profileId, sessionId],
+      ),
     );
     if (rows.length === 0) return null;
     return rows
@@ -336,63 +345,67 @@ export class PgHistory implements HistoryRepository {
   }
 
   async importHistory(batch: HistoryImport): Promise<ImportOutcome> {
-    return this.transaction(async (client) => {
-      // The profile's history row, locked: folds and other imports of this profile wait.
-      await client.query(
-        `INSERT INTO history_state (profile_id, folds) VALUES ($1, 0)
-         ON CONFLICT (profile_id) DO UPDATE SET folds = history_state.folds`,
-        [this.profileId],
-      );
-      const seen = (
-        await client.query<{ imported_at: number; session_id: number | null }>(
-          `SELECT imported_at, session_id FROM imports
-            WHERE profile_id = $1 AND source = $2 AND content_hash = $3`,
-          [this.profileId, batch.source, batch.contentHash],
-        )
-      ).rows[0];
-      if (seen) {
-        return {
-          applied: false,
-          importedAt: seen.imported_at,
-          sessionId: seen.session_id,
-          viewersChanged: 0,
-        };
-      }
-      const now = this.now();
-      const sessionId = batch.entry
-        ? await this.importEntry(client, batch.source, batch.entry, now)
-        : null;
-      let changed = 0;
-      let done = 0;
-      for (const round of rounds(batch.viewers)) {
-        for (let i = 0; i < round.length; i += IMPORT_CHUNK) {
-          const chunk = round.slice(i, i + IMPORT_CHUNK);
-          changed += await this.importViewers(client, batch.source, chunk);
-          done += chunk.length;
-          if (done < batch.viewers.length) batch.onProgress?.(done, batch.viewers.length);
-        }
-      }
-      batch.onProgress?.(batch.viewers.length, batch.viewers.length);
-      await client.query(
-        `INSERT INTO imports (profile_id, source, file_name, content_hash, imported_at,
-                              session_id, viewers)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [
-          this.profileId,
-          batch.source,
-          batch.fileName,
-          batch.contentHash,
-          now,
-          sessionId,
-          batch.viewers.length,
-        ],
-      );
-      if (changed > 0) await bump(client, this.profileId);
-      return { applied: true, importedAt: now, sessionId, viewersChanged: changed };
-    });
+    return guard('importing history', () =>
+      inTransaction(this.pool, (client) => this.importInto(client, batch)),
+    );
   }
 
   // ----------------------------------------------------------------------------------------
+
+  private async importInto(client: ClientBase, batch: HistoryImport): Promise<ImportOutcome> {
+    // The profile's history row, locked: folds and other imports of this profile wait.
+    await client.query(
+      `INSERT INTO history_state (profile_id, folds) VALUES ($1, 0)
+       ON CONFLICT (profile_id) DO UPDATE SET folds = history_state.folds`,
+      [this.profileId],
+    );
+    const seen = (
+      await client.query<{ imported_at: number; session_id: number | null }>(
+        `SELECT imported_at, session_id FROM imports
+          WHERE profile_id = $1 AND source = $2 AND content_hash = $3`,
+        [this.profileId, batch.source, batch.contentHash],
+      )
+    ).rows[0];
+    if (seen) {
+      return {
+        applied: false,
+        importedAt: seen.imported_at,
+        sessionId: seen.session_id,
+        viewersChanged: 0,
+      };
+    }
+    const now = this.now();
+    const sessionId = batch.entry
+      ? await this.importEntry(client, batch.source, batch.entry, now)
+      : null;
+    let changed = 0;
+    let done = 0;
+    for (const round of rounds(batch.viewers)) {
+      for (let i = 0; i < round.length; i += IMPORT_CHUNK) {
+        const chunk = round.slice(i, i + IMPORT_CHUNK);
+        changed += await this.importViewers(client, batch.source, chunk);
+        done += chunk.length;
+        if (done < batch.viewers.length) batch.onProgress?.(done, batch.viewers.length);
+      }
+    }
+    batch.onProgress?.(batch.viewers.length, batch.viewers.length);
+    await client.query(
+      `INSERT INTO imports (profile_id, source, file_name, content_hash, imported_at,
+                            session_id, viewers)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        this.profileId,
+        batch.source,
+        batch.fileName,
+        batch.contentHash,
+        now,
+        sessionId,
+        batch.viewers.length,
+      ],
+    );
+    if (changed > 0) await bump(client, this.profileId);
+    return { applied: true, importedAt: now, sessionId, viewersChanged: changed };
+  }
 
   private async allTimeLeaderboard(
     client: ClientBase,
@@ -618,36 +631,30 @@ export class PgHistory implements HistoryRepository {
   }
 
   /** `fn` on one read-only snapshot of the database. */
-  private snapshot<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', fn);
+  private snapshot<T>(doing: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return guard(doing, () =>
+      // withClient drops a connection that failed on the way.
+      withClient(this.pool, async (client) => {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        try {
+          const result = await fn(client);
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      }),
+    );
   }
+}
 
-  private transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.inTransaction('BEGIN', fn);
-  }
-
-  private async inTransaction<T>(
-    begin: string,
-    fn: (client: PoolClient) => Promise<T>,
-  ): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query(begin);
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackError) {
-        // A connection that cannot roll back is not given back to the pool.
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      }
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+/** Runs `work`; a database that cannot be reached becomes a clear `database_unreachable`. */
+async function guard<T>(doing: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw pgFailure(error, doing) ?? error;
   }
 }
 
