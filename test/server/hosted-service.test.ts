@@ -202,6 +202,24 @@ describe('hosted mode: one service over two processes', () => {
       );
       expect(pushes.at(-1)!.connection.state).toBe('connected');
 
+      // A reset reaches the process that counts it, whichever process is asked.
+      for (const server of [one, two]) {
+        const reset = await call<{ error?: unknown }>(
+          server,
+          'POST',
+          '/api/profiles/default/stats/reset',
+        );
+        expect(reset.status, JSON.stringify(reset.body)).toBe(200);
+      }
+      await eventually(async () => {
+        const [a, b] = await Promise.all([
+          call<StatsResponse>(one, 'GET', '/api/stats'),
+          call<StatsResponse>(two, 'GET', '/api/stats'),
+        ]);
+        return a.body.stats.likes === 0 && b.body.stats.likes === 0 ? true : undefined;
+      });
+      expect(await wanted()).toContain('default:active_live');
+
       // Switching the active profile on one process switches it on the other; nothing stops.
       await call(two, 'POST', '/api/profiles', { name: 'other' });
       const switched = await call(one, 'POST', '/api/profiles/other/activate');
