@@ -103,6 +103,17 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
       hosted.on('goals', (p) => this.emit('goals', p));
       hosted.on('connection', (p, view) => this.emit('connection', p, view));
       hosted.on('activity', (p, activity) => this.emit('activity', p, activity));
+      hosted.on('goalsChanged', (p) => {
+        const counter = this.counters.get(key(p));
+        if (!counter) return;
+        counter.reloadGoals().then(
+          () => {
+            this.emit('goals', p);
+            hosted.localGoals(p);
+          },
+          () => undefined,
+        );
+      });
       this.hosted = hosted;
     } else {
       service.on('stats', () => this.emit('stats', service.profileName));

@@ -220,6 +220,23 @@ describe('hosted mode: one service over two processes', () => {
       });
       expect(await wanted()).toContain('default:active_live');
 
+      // A goal made on one process is the goal on every process (and its pages).
+      const goal = await call<{ id: string }>(one, 'POST', '/api/goals', {
+        metric: 'likes',
+        target: 1000,
+        label: 'hosted goal',
+      });
+      expect(goal.status).toBe(201);
+      const goalsPushed: { goals: { label: string }[] }[] = [];
+      socket.on('goals', (push: { goals: { label: string }[] }) => goalsPushed.push(push));
+      await eventually(async () => {
+        const listed = await call<{ goals: { label: string }[] }>(two, 'GET', '/api/goals');
+        return listed.body.goals.some((g) => g.label === 'hosted goal') ? true : undefined;
+      });
+      await eventually(async () =>
+        goalsPushed.some((p) => p.goals.some((g) => g.label === 'hosted goal')) ? true : undefined,
+      );
+
       // Switching the active profile on one process switches it on the other; nothing stops.
       await call(two, 'POST', '/api/profiles', { name: 'other' });
       const switched = await call(one, 'POST', '/api/profiles/other/activate');

@@ -37,6 +37,9 @@ export interface HostedCounters extends CountingTarget, LocalViews {
   reset(profile: string): Promise<void>;
 }
 
+/** `livetally_settings` payload prefix: a profile's goals changed (then its name). */
+const GOALS_NOTICE = 'goals:';
+
 /** How long a reset asked of the process that counts the profile may take. */
 const REMOTE_RESET_MS = 10_000;
 
@@ -48,6 +51,8 @@ interface HostedEvents {
   goals: [string];
   /** Another process may have changed the active profile: read it again. */
   active: [];
+  /** A process of the service changed this profile's goals: read them again. */
+  goalsChanged: [string];
 }
 
 const DISCONNECTED: ConnectionView = {
@@ -88,8 +93,10 @@ export class HostedProfiles extends EventEmitter<HostedEvents> {
     this.publisher = new PushPublisher(pool, owner.processId, counters, logger);
     this.remote = new RemoteViews(bus, owner.processId, (p) => counters.isCounting(p));
     bus.on('message', (channel, payload) => {
-      if (channel === 'livetally_settings' && payload === ACTIVE_PROFILE_SETTING) {
-        this.emit('active');
+      if (channel !== 'livetally_settings') return;
+      if (payload === ACTIVE_PROFILE_SETTING) this.emit('active');
+      else if (payload.startsWith(GOALS_NOTICE)) {
+        this.emit('goalsChanged', payload.slice(GOALS_NOTICE.length));
       }
     });
     bus.on('reconnected', () => this.emit('active'));
@@ -203,6 +210,16 @@ export class HostedProfiles extends EventEmitter<HostedEvents> {
     } finally {
       this.resets.delete(r);
     }
+  }
+
+  /** Tells every process (this one too) that the profile's goals changed. */
+  async goalsChanged(profile: string): Promise<void> {
+    await notify(this.runtime.pool, 'livetally_settings', `${GOALS_NOTICE}${profile}`).catch(
+      (error: unknown) =>
+        this.runtime.logger.warn(
+          `hosted mode: could not reach the other processes: ${String(error)}`,
+        ),
+    );
   }
 
   /** Whether the profile is to watch someone (wherever it is counted). */
