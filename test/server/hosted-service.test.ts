@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -24,6 +25,8 @@ let one: RunningServer;
 let two: RunningServer;
 let db: pg.Client;
 
+const started: ChildProcess[] = [];
+
 /**
  * A real `livetally start` that lives across this file's tests (the process helper's
  * servers end with each test): killed by `cleanUp` at the end if still running.
@@ -34,9 +37,7 @@ async function startShared(args: string[], env: Record<string, string>): Promise
   child.stdout?.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  afterAll(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
+  started.push(child);
   const url = await eventually(async () => {
     if (child.exitCode !== null) throw new Error(`livetally exited:\n${output.stderr}`);
     const found = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output.stdout)?.[1];
@@ -82,6 +83,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  for (const child of started) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
   if (process.env['HOSTED_DEBUG']) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     console.log(
