@@ -125,6 +125,9 @@ export class LiveService extends EventEmitter<ServiceEvents> {
       service.others.on('connection', (p, view) => mine(p) && service.emit('connection', view));
       service.others.on('activity', (p, a) => mine(p) && service.emit('activity', a));
       hosted.on('active', () => void service.followActive());
+      hosted.on('goalsChanged', (p) => {
+        if (mine(p)) void service.reloadGoals();
+      });
       hosted.start();
     }
     return service;
@@ -199,6 +202,8 @@ export class LiveService extends EventEmitter<ServiceEvents> {
       const profile = this.profile;
       const result = await this.onFile(profile, () => change(profile.goals), 'saving the goals');
       this.emit('goals');
+      // Hosted: every process (the one counting it included) reads them again.
+      await this.fleet.hosted?.goalsChanged(profile.name);
       return result;
     });
   }
@@ -405,6 +410,16 @@ export class LiveService extends EventEmitter<ServiceEvents> {
       const active = await this.options.workspace.activeProfile();
       if (active !== this.profile.name) await this.showProfile(active);
     });
+  }
+
+  /** Hosted: the active profile's goals, read again after a change anywhere. */
+  private async reloadGoals(): Promise<void> {
+    const profile = this.profile;
+    const goals = new GoalBoard(profile.store.goals, () => this.view().stats);
+    await goals.ready.catch(() => undefined);
+    if (this.profile !== profile) return;
+    profile.goals = goals;
+    this.emit('goals');
   }
 
   /** Hosted: the active profile shown from now on (nothing counted changes). */

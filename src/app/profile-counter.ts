@@ -48,7 +48,8 @@ export interface ProfileCounterOptions {
 export class ProfileCounter extends EventEmitter<CounterEvents> {
   readonly name: string;
   readonly connection: ConnectionManager;
-  readonly goals: GoalBoard;
+  /** Replaced by `reloadGoals` (hosted mode: goals changed by another process). */
+  goals: GoalBoard;
   private readonly store: ProfileStorage;
   private closed = false;
 
@@ -108,6 +109,13 @@ export class ProfileCounter extends EventEmitter<CounterEvents> {
 
   view(): StatsView {
     return statsView(this.name, this.connection.current, this.tracker);
+  }
+
+  /** Reads the goals again (another process of a hosted service changed them). */
+  async reloadGoals(): Promise<void> {
+    const goals = new GoalBoard(this.store.goals, () => this.tracker.stats);
+    await goals.ready;
+    this.goals = goals;
   }
 
   goalsView(): GoalsPush {

@@ -103,6 +103,17 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
       hosted.on('goals', (p) => this.emit('goals', p));
       hosted.on('connection', (p, view) => this.emit('connection', p, view));
       hosted.on('activity', (p, activity) => this.emit('activity', p, activity));
+      hosted.on('goalsChanged', (p) => {
+        const counter = this.counters.get(key(p));
+        if (!counter) return;
+        counter.reloadGoals().then(
+          () => {
+            this.emit('goals', p);
+            hosted.localGoals(p);
+          },
+          () => undefined,
+        );
+      });
       this.hosted = hosted;
     } else {
       service.on('stats', () => this.emit('stats', service.profileName));
@@ -182,10 +193,9 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
       const counter = this.counters.get(key(found));
       if (counter) return counter.tracker.reset();
       if (this.hosted && (await this.hosted.isWanted(found))) {
-        throw new LivetallyError(
-          'profile_counting',
-          `"${found}" is counting a LIVE in another livetally process of this service; reset it on that process's dashboard, or disconnect it first`,
-        );
+        // Counted by another process of the service: it resets what it holds.
+        await this.hosted.resetRemote(found);
+        return zeroStats();
       }
       const { store } = await this.options.workspace.openForWriting(found);
       try {
@@ -438,6 +448,12 @@ export class ProfileFleet extends EventEmitter<FleetEvents> {
         return counter.view();
       },
       goalsNow: (found) => this.counters.get(key(found))?.goalsView(),
+      reset: (found) =>
+        this.claimed(found, async () => {
+          const counter = this.counters.get(key(found));
+          if (!counter) throw new LivetallyError('not_connected', `"${found}" is not counted here`);
+          await counter.tracker.reset();
+        }),
       armStats: (found) => this.counters.get(key(found))?.armStats(),
     };
   }

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -24,6 +25,8 @@ let one: RunningServer;
 let two: RunningServer;
 let db: pg.Client;
 
+const started: ChildProcess[] = [];
+
 /**
  * A real `livetally start` that lives across this file's tests (the process helper's
  * servers end with each test): killed by `cleanUp` at the end if still running.
@@ -34,9 +37,7 @@ async function startShared(args: string[], env: Record<string, string>): Promise
   child.stdout?.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  afterAll(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
+  started.push(child);
   const url = await eventually(async () => {
     if (child.exitCode !== null) throw new Error(`livetally exited:\n${output.stderr}`);
     const found = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output.stdout)?.[1];
@@ -82,6 +83,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  for (const child of started) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
   if (process.env['HOSTED_DEBUG']) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     console.log(
@@ -201,6 +205,41 @@ describe('hosted mode: one service over two processes', () => {
         JSON.stringify(pushes.at(-1)?.stats) === JSON.stringify(truth.stats) ? true : undefined,
       );
       expect(pushes.at(-1)!.connection.state).toBe('connected');
+
+      // A reset reaches the process that counts it, whichever process is asked.
+      for (const server of [one, two]) {
+        const reset = await call<{ error?: unknown }>(
+          server,
+          'POST',
+          '/api/profiles/default/stats/reset',
+        );
+        expect(reset.status, JSON.stringify(reset.body)).toBe(200);
+      }
+      await eventually(async () => {
+        const [a, b] = await Promise.all([
+          call<StatsResponse>(one, 'GET', '/api/stats'),
+          call<StatsResponse>(two, 'GET', '/api/stats'),
+        ]);
+        return a.body.stats.likes === 0 && b.body.stats.likes === 0 ? true : undefined;
+      });
+      expect(await wanted()).toContain('default:active_live');
+
+      // A goal made on one process is the goal on every process (and its pages).
+      const goal = await call<{ id: string }>(one, 'POST', '/api/goals', {
+        metric: 'likes',
+        target: 1000,
+        label: 'hosted goal',
+      });
+      expect(goal.status).toBe(201);
+      const goalsPushed: { goals: { label: string }[] }[] = [];
+      socket.on('goals', (push: { goals: { label: string }[] }) => goalsPushed.push(push));
+      await eventually(async () => {
+        const listed = await call<{ goals: { label: string }[] }>(two, 'GET', '/api/goals');
+        return listed.body.goals.some((g) => g.label === 'hosted goal') ? true : undefined;
+      });
+      await eventually(async () =>
+        goalsPushed.some((p) => p.goals.some((g) => g.label === 'hosted goal')) ? true : undefined,
+      );
 
       // Switching the active profile on one process switches it on the other; nothing stops.
       await call(two, 'POST', '/api/profiles', { name: 'other' });

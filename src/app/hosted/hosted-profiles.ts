@@ -3,14 +3,20 @@ import type { Activity } from '../../domain/broadcast-tally.js';
 import { LivetallyError } from '../../domain/errors.js';
 import { normalizeStreamerHandle } from '../../domain/streamer-handle.js';
 import type { ConnectionView, GoalsPush, StatsView } from '../../shared/api-types.js';
-import type { PgBus } from '../../storage/pg/pg-bus.js';
+import { notify, type PgBus } from '../../storage/pg/pg-bus.js';
 import type { ClaimsOwner } from '../../storage/pg/pg-claims.js';
 import type { PgPool } from '../../storage/pg/pg-database.js';
 import type { PgProfiles } from '../../storage/pg/pg-profiles.js';
 import { ACTIVE_PROFILE_SETTING, type PgServiceState } from '../../storage/pg/pg-service-state.js';
 import type { Logger } from '../logger.js';
 import { ClaimLoop, type CountingTarget } from './claim-loop.js';
-import { PushPublisher, RemoteViews, type LocalViews, type RemoteView } from './push-relay.js';
+import {
+  PushPublisher,
+  RemoteViews,
+  type LocalViews,
+  type PushMessage,
+  type RemoteView,
+} from './push-relay.js';
 
 /** What one process of a hosted service shares with the others (see `openHostedRuntime`). */
 export interface HostedRuntime {
@@ -26,7 +32,16 @@ export interface HostedRuntime {
 }
 
 /** What the fleet does for the claim loop: count a profile here, or stop. */
-export interface HostedCounters extends CountingTarget, LocalViews {}
+export interface HostedCounters extends CountingTarget, LocalViews {
+  /** Resets the stats of a profile counted here (asked by another process). */
+  reset(profile: string): Promise<void>;
+}
+
+/** `livetally_settings` payload prefix: a profile's goals changed (then its name). */
+const GOALS_NOTICE = 'goals:';
+
+/** How long a reset asked of the process that counts the profile may take. */
+const REMOTE_RESET_MS = 10_000;
 
 interface HostedEvents {
   /** About profiles counted by another process (the fleet's own events cover the rest). */
@@ -36,6 +51,8 @@ interface HostedEvents {
   goals: [string];
   /** Another process may have changed the active profile: read it again. */
   active: [];
+  /** A process of the service changed this profile's goals: read them again. */
+  goalsChanged: [string];
 }
 
 const DISCONNECTED: ConnectionView = {
@@ -59,6 +76,8 @@ export class HostedProfiles extends EventEmitter<HostedEvents> {
   readonly loop: ClaimLoop;
   private readonly publisher: PushPublisher;
   private readonly remote: RemoteViews;
+  /** Resets asked of other processes, by request id. */
+  private readonly resets = new Map<string, (error?: { code: string; message: string }) => void>();
   /** Waiters for a profile's next connection view, by profile key. */
   private readonly waiters = new Map<string, Set<(view: ConnectionView) => void>>();
 
@@ -74,11 +93,16 @@ export class HostedProfiles extends EventEmitter<HostedEvents> {
     this.publisher = new PushPublisher(pool, owner.processId, counters, logger);
     this.remote = new RemoteViews(bus, owner.processId, (p) => counters.isCounting(p));
     bus.on('message', (channel, payload) => {
-      if (channel === 'livetally_settings' && payload === ACTIVE_PROFILE_SETTING) {
-        this.emit('active');
+      if (channel !== 'livetally_settings') return;
+      if (payload === ACTIVE_PROFILE_SETTING) this.emit('active');
+      else if (payload.startsWith(GOALS_NOTICE)) {
+        this.emit('goalsChanged', payload.slice(GOALS_NOTICE.length));
       }
     });
     bus.on('reconnected', () => this.emit('active'));
+    bus.on('message', (channel, payload) => {
+      if (channel === 'livetally_push') this.command(payload);
+    });
     this.remote.on('stats', (p) => this.emit('stats', p));
     this.remote.on('goals', (p) => this.emit('goals', p));
     this.remote.on('activity', (p, a) => this.emit('activity', p, a));
@@ -158,6 +182,46 @@ export class HostedProfiles extends EventEmitter<HostedEvents> {
     return (await outcome.wait(this.answerWithinMs)) ?? DISCONNECTED;
   }
 
+  /**
+   * Resets a profile counted by another process: that process does it (it holds the
+   * numbers) and says when it is done.
+   */
+  async resetRemote(profile: string): Promise<void> {
+    const r = `${this.runtime.owner.processId}:${Math.random().toString(36).slice(2)}`;
+    const done = new Promise<{ code: string; message: string } | undefined | 'timeout'>(
+      (resolve) => {
+        const timer = setTimeout(() => resolve('timeout'), REMOTE_RESET_MS);
+        this.resets.set(r, (error) => {
+          clearTimeout(timer);
+          resolve(error);
+        });
+      },
+    );
+    try {
+      await this.say({ o: this.runtime.owner.processId, p: profile, s: 0, k: 'reset', r });
+      const outcome = await done;
+      if (outcome === 'timeout') {
+        throw new LivetallyError(
+          'profile_counting',
+          `the livetally process that counts "${profile}" did not answer; try again in a moment`,
+        );
+      }
+      if (outcome) throw new LivetallyError(outcome.code, outcome.message);
+    } finally {
+      this.resets.delete(r);
+    }
+  }
+
+  /** Tells every process (this one too) that the profile's goals changed. */
+  async goalsChanged(profile: string): Promise<void> {
+    await notify(this.runtime.pool, 'livetally_settings', `${GOALS_NOTICE}${profile}`).catch(
+      (error: unknown) =>
+        this.runtime.logger.warn(
+          `hosted mode: could not reach the other processes: ${String(error)}`,
+        ),
+    );
+  }
+
   /** Whether the profile is to watch someone (wherever it is counted). */
   async isWanted(profile: string): Promise<boolean> {
     const found = await this.runtime.profiles.find(profile);
@@ -200,6 +264,46 @@ export class HostedProfiles extends EventEmitter<HostedEvents> {
     await this.loop.close();
     await this.publisher.close();
     this.remote.close();
+  }
+
+  /** Requests between processes (a reset), as they arrive on the push channel. */
+  private command(payload: string): void {
+    let message: PushMessage;
+    try {
+      message = JSON.parse(payload) as PushMessage;
+    } catch {
+      return;
+    }
+    if (message.k === 'reset-done') {
+      this.resets.get(message.r)?.(message.e);
+    } else if (message.k === 'reset' && this.counters.isCounting(message.p)) {
+      const { p, r } = message;
+      const me = this.runtime.owner.processId;
+      this.counters.reset(p).then(
+        () => this.say({ o: me, p, s: 0, k: 'reset-done', r }),
+        (error: unknown) =>
+          this.say({
+            o: me,
+            p,
+            s: 0,
+            k: 'reset-done',
+            r,
+            e: {
+              code: error instanceof LivetallyError ? error.code : 'reset_failed',
+              message: error instanceof Error ? error.message : String(error),
+            },
+          }),
+      );
+    }
+  }
+
+  private async say(message: PushMessage): Promise<void> {
+    await notify(this.runtime.pool, 'livetally_push', JSON.stringify(message)).catch(
+      (error: unknown) =>
+        this.runtime.logger.warn(
+          `hosted mode: could not reach the other processes: ${String(error)}`,
+        ),
+    );
   }
 
   private answer(profile: string, view: ConnectionView): void {

@@ -18,6 +18,10 @@ export type PushMessage = { o: string; p: string; s: number } & (
   | { k: 'goals'; v?: GoalsPush }
   /** The owner let the profile go: what is kept in the database is what there is. */
   | { k: 'released' }
+  /** Asks whichever process counts the profile to reset its stats (request id `r`). */
+  | { k: 'reset'; r: string }
+  /** The reset `r` was made, or failed with `e`. */
+  | { k: 'reset-done'; r: string; e?: { code: string; message: string } }
 );
 
 /** What the owner of a profile shows, as its pushes say. */
