@@ -7,6 +7,7 @@ import type { StreamEvent } from '../../src/domain/events.js';
 import type { RecordingTruth } from '../../src/sources/replay/recording-generator.js';
 import { LEADERBOARD_METRICS } from '../../src/domain/history.js';
 import { SCHEMA_VERSION } from '../../src/storage/migrations/index.js';
+import { CLAIM_LOCK_CLASS } from '../../src/storage/pg/pg-claims.js';
 import { SQLITE_TABLES } from '../../src/storage/pg/pg-import.js';
 import { ProfileStore } from '../../src/storage/profile-store.js';
 import { expectedTables } from '../../src/storage/schema-check.js';
@@ -371,9 +372,25 @@ describe('livetally import sqlite', () => {
     const pool = openPgPool(url);
     try {
       await migratePg(pool);
-      await pool.query(
-        "INSERT INTO profiles (name, name_key, created_at) VALUES ('Default', 'default', 1)",
+      const { rows: made } = await pool.query<{ id: number }>(
+        "INSERT INTO profiles (name, name_key, created_at) VALUES ('Default', 'default', 1) RETURNING id",
       );
+      // While a livetally process counts it (holds its claim), it is refused.
+      const counter = await pool.connect();
+      try {
+        await counter.query('SELECT pg_advisory_lock($1::int, $2::int)', [
+          CLAIM_LOCK_CLASS,
+          made[0]!.id,
+        ]);
+        const refused = cli(['import', 'sqlite', file], { LIVETALLY_DATABASE_URL: url });
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toMatch(
+          /profile "Default" is counting a LIVE on a livetally process right now/,
+        );
+        expect((await pool.query('SELECT count(*) AS n FROM sessions')).rows[0].n).toBe(0);
+      } finally {
+        counter.release(true);
+      }
       const result = cliJson<{ profile: string; created: boolean }>(
         ['import', 'sqlite', file, '--json'],
         { LIVETALLY_DATABASE_URL: url },
