@@ -36,6 +36,12 @@ export async function connectAtStart(
     logger.info(`${choice.reason}: ${view.state} (${who}${where})`);
   } catch (error) {
     stopWatching();
+    const code = (error as { code?: unknown }).code;
+    if (code === 'already_connected') {
+      // Another process of a hosted service counts it already (or a page connected first).
+      logger.info(`${choice.reason}: ${(error as Error).message.split(';')[0]}; nothing to do`);
+      return;
+    }
     logger.warn(`could not connect to ${who} at start: ${(error as Error).message}`);
   }
 }
