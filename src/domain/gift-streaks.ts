@@ -174,9 +174,9 @@ export class GiftStreaks {
 
   /**
    * Combos storage must write or delete since the previous call. Storage keeps open combos
-   * and the last `maxClosed` closed ones, so that their later messages only add what was not
-   * counted yet, also after a restart: a late tick, a combo that went on after a timeout, or
-   * a second end under a new message id (that one cannot be recognised by id).
+   * and combos counted early (timeout, disconnect), the ones whose later messages must
+   * only add what was not counted yet — also after a restart. A combo counted at its end
+   * needs no record: its messages are recognised by id.
    */
   drainChanges(): StreakChanges {
     const upserts: StreakRecord[] = [];
@@ -219,9 +219,8 @@ export class GiftStreaks {
     streak.lastSeen = now;
     this.closed.delete(streak.key);
     this.closed.set(streak.key, streak);
-    // Kept in storage whatever closed it: TikTok may send a combo's end twice under two
-    // message ids, and a second end arriving after a restart must find the combo counted.
-    this.dirty.add(streak.key);
+    if (reason === 'end') this.forgetStored(streak.key);
+    else this.dirty.add(streak.key);
     if (this.closed.size > this.options.maxClosed) {
       const oldest = this.closed.keys().next().value;
       if (oldest !== undefined) {

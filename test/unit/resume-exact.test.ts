@@ -138,34 +138,3 @@ describe('a broadcast counted again (a crash, a re-import)', () => {
     },
   );
 });
-
-describe('a combo whose end arrives twice, the second after a restart', () => {
-  // TikTok sometimes sends a combo's end twice, under two message ids. The second must not
-  // count again, also when the process died between the two (the first was saved).
-  const { events, truth } = recording(140);
-  const isEnd = (e: BroadcastEvent) => e.type === 'gift' && e.streakable && e.repeatEnd;
-  const sameCombo = (a: BroadcastEvent, b: BroadcastEvent) =>
-    a.type === 'gift' &&
-    b.type === 'gift' &&
-    a.user.id === b.user.id &&
-    a.giftId === b.giftId &&
-    a.groupId === b.groupId &&
-    a.repeatCount === b.repeatCount;
-  const doubled = events.flatMap((e, i) => {
-    if (!isEnd(e)) return [];
-    const j = events.findIndex((later, k) => k > i && isEnd(later) && sameCombo(e, later));
-    return j > i ? [i] : [];
-  });
-
-  it('the recording has such ends', () => {
-    expect(doubled.length).toBeGreaterThan(3);
-  });
-
-  it.each([0, 1, 2, 3])('killed right after first end no. %s was saved: as one clean pass', (n) => {
-    const file = new SimulatedFile();
-    const stopAfter = doubled[n]! + 1;
-    play(new BroadcastTally(small), events, file, { drainEvery: 1, stopAfter });
-    play(new BroadcastTally(small, file.seed()), events, file, { drainEvery: 450 });
-    expect(file.stats).toEqual(truth.stats);
-  });
-});
